@@ -1,0 +1,63 @@
+#include <fmt/format.h>
+
+#include "blockvisor/v1/host.pb.h"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+
+namespace bv::cli {
+namespace {
+
+namespace v1 = blockvisor::v1;
+
+asio::awaitable<void> show_status(const CliContext& context, rpc::ConnectClient& client) {
+    const auto health = co_await client.call<v1::HealthResponse>("blockvisor.v1.HostService/Health",
+                                                                  v1::HealthRequest(), context.timeout);
+    const auto info = co_await client.call<v1::InfoResponse>("blockvisor.v1.HostService/Info", v1::InfoRequest(),
+                                                             context.timeout);
+    if (context.json) {
+        print_json(health);
+        co_return;
+    }
+    fmt::print("bvd is running: blockvisor {}, up {}, root {}, socket {}\n", health.version(),
+               format_duration(info.uptime_seconds()), info.root(), context.socket_path().string());
+}
+
+asio::awaitable<void> show_host_info(const CliContext& context, rpc::ConnectClient& client) {
+    const auto info = co_await client.call<v1::InfoResponse>("blockvisor.v1.HostService/Info", v1::InfoRequest(),
+                                                             context.timeout);
+    if (context.json) {
+        print_json(info);
+        co_return;
+    }
+    print_fields({
+        {"hostname", info.hostname()},
+        {"host id", info.host_id().empty() ? "(not provisioned)" : info.host_id()},
+        {"version", info.version()},
+        {"bvd uptime", format_duration(info.uptime_seconds())},
+        {"host uptime", format_duration(info.host_uptime_seconds())},
+        {"kernel", info.kernel()},
+        {"backend", info.backend()},
+        {"cpus", std::to_string(info.cpu_count())},
+        {"load (1m)", fmt::format("{:.2f}", info.load_average_1m())},
+        {"memory", fmt::format("{} available of {}", format_bytes(info.memory_available_bytes()),
+                               format_bytes(info.memory_total_bytes()))},
+        {"disk", fmt::format("{} available of {}", format_bytes(info.disk_available_bytes()),
+                             format_bytes(info.disk_total_bytes()))},
+        {"root", info.root()},
+    });
+}
+
+}  // namespace
+
+void add_host_commands(CLI::App& app, CliContext& context, Action& action) {
+    app.add_subcommand("status", "Is bvd running? Its version and uptime")->callback([&] {
+        action = [&] { return run_against_daemon(context, [&](auto& client) { return show_status(context, client); }); };
+    });
+    auto* host = app.add_subcommand("host", "This host");
+    host->require_subcommand(1);
+    host->add_subcommand("info", "Hardware, resources, version, backend")->callback([&] {
+        action = [&] { return run_against_daemon(context, [&](auto& client) { return show_host_info(context, client); }); };
+    });
+}
+
+}  // namespace bv::cli

@@ -1,0 +1,98 @@
+#include "daemon/daemon.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+#include "common/host_config.hpp"
+#include "common/lock_file.hpp"
+#include "common/log.hpp"
+#include "common/paths.hpp"
+#include "common/version.hpp"
+#include "daemon/host_service.hpp"
+#include "rpc/server.hpp"
+
+namespace bv::daemon {
+
+namespace asio = boost::asio;
+namespace v1 = blockvisor::v1;
+
+namespace {
+
+void create_directories(const HostPaths& paths) {
+    for (const auto& directory : {paths.config_dir, paths.nodes_dir, paths.images_dir, paths.run_dir}) {
+        std::filesystem::create_directories(directory);
+    }
+}
+
+// Logs what a detached task threw instead of losing it.
+auto log_failure(std::string task) {
+    return [task = std::move(task)](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            log::error("{} failed: {}", task, e.what());
+        }
+    };
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+    const auto paths = host_paths(options.root);
+    std::optional<LockFile> lock;
+    v1::HostConfig config;
+    try {
+        create_directories(paths);
+        std::string holder;
+        lock = LockFile::try_acquire(paths.lock_file, &holder);
+        if (!lock) {
+            std::fprintf(stderr,
+                         "bvd: another bvd (pid %s) is already running on root %s; stop it first, or use "
+                         "another --root\n",
+                         holder.empty() ? "unknown" : holder.c_str(), paths.root.c_str());
+            return 1;
+        }
+        config = load_host_config(paths.config_file);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "bvd: cannot start: %s\n", error.what());
+        return 1;
+    }
+    log::init("bvd", log::parse_level(options.log_level.empty() ? config.log_level() : options.log_level));
+
+    asio::io_context io;
+    rpc::Router router;
+    HostService host_service(paths, config);
+    host_service.register_with(router);
+    rpc::Server server(router, "bvd");
+
+    try {
+        auto acceptor = rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660);
+        asio::co_spawn(io, server.serve(std::move(acceptor)), log_failure("serving the local API"));
+    } catch (const std::exception& error) {
+        log::error("cannot listen on {}: {}", paths.socket.string(), error.what());
+        return 1;
+    }
+
+    asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+    stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        log::info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        asio::co_spawn(io, server.shutdown(options.shutdown_grace), log_failure("shutting down"));
+    });
+
+    log::info("blockvisor {} serving on {} (root {}, backend {})", kVersion, paths.socket.string(),
+              paths.root.string(), config.backend());
+    io.run();
+    std::filesystem::remove(paths.socket);
+    log::info("stopped");
+    return 0;
+}
+
+}  // namespace bv::daemon

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rpc/envelope.hpp"
+#include "rpc/http_client.hpp"
+#include "rpc/message_codec.hpp"
+
+namespace bv::rpc {
+
+// Messages of a server stream as they arrive.
+class RawMessageStream {
+public:
+    RawMessageStream(HttpResponseStream response, std::size_t max_message_size, std::string procedure);
+    // The next encoded message, or nullopt when the stream ended without an error. Throws
+    // the stream's error as rpc::Error when it ended with one.
+    asio::awaitable<std::optional<std::string>> next();
+
+private:
+    HttpResponseStream response_;
+    EnvelopeReader reader_;
+    std::string procedure_;
+    bool ended_ = false;
+};
+
+template <class Message>
+class MessageStream {
+public:
+    explicit MessageStream(RawMessageStream raw) : raw_(std::move(raw)) {}
+    asio::awaitable<std::optional<Message>> next() {
+        auto payload = co_await raw_.next();
+        if (!payload) co_return std::nullopt;
+        Message message;
+        decode_message(*payload, Codec::proto, message);
+        co_return message;
+    }
+
+private:
+    RawMessageStream raw_;
+};
+
+struct ConnectClientOptions {
+    std::vector<HttpHeader> headers;   // sent with every call, e.g. authorization
+    std::string path_prefix;           // for servers mounted under a path
+    std::size_t max_message_size = 64 << 20;
+};
+
+// A Connect protocol client (binary protobuf). Errors are thrown as rpc::Error, with the
+// server's code and message when it sent one.
+class ConnectClient {
+public:
+    ConnectClient(asio::any_io_executor executor, Endpoint endpoint, ConnectClientOptions options = {});
+
+    template <class Response, class Request>
+    asio::awaitable<Response> call(std::string procedure, Request request, std::chrono::milliseconds timeout) {
+        const auto body = co_await call_raw(std::move(procedure), encode_message(request, Codec::proto), timeout);
+        Response response;
+        decode_message(body, Codec::proto, response);
+        co_return response;
+    }
+
+    template <class Response, class Request>
+    asio::awaitable<MessageStream<Response>> open_stream(std::string procedure, Request request,
+                                                         std::chrono::milliseconds timeout = kNoTimeout) {
+        co_return MessageStream<Response>(
+            co_await open_stream_raw(std::move(procedure), encode_message(request, Codec::proto), timeout));
+    }
+
+    asio::awaitable<std::string> call_raw(std::string procedure, std::string body, std::chrono::milliseconds timeout);
+    asio::awaitable<RawMessageStream> open_stream_raw(std::string procedure, std::string body,
+                                                      std::chrono::milliseconds timeout);
+
+    const Endpoint& endpoint() const { return http_.endpoint(); }
+
+private:
+    HttpRequest make_request(const std::string& procedure, std::string body, bool streaming,
+                             std::chrono::milliseconds timeout) const;
+
+    HttpClient http_;
+    ConnectClientOptions options_;
+};
+
+}  // namespace bv::rpc

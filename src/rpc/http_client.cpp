@@ -1,0 +1,268 @@
+#include "rpc/http_client.hpp"
+
+#include <strings.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <limits>
+#include <variant>
+
+#include "common/async.hpp"
+#include "rpc/error.hpp"
+
+namespace bv::rpc {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using TlsStream = asio::ssl::stream<StreamSocket>;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_awaitable = asio::use_awaitable;
+constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string_view find_header(const std::vector<HttpHeader>& headers, std::string_view name) {
+    for (const auto& header : headers) {
+        if (header.name.size() == name.size() &&
+            strncasecmp(header.name.data(), name.data(), name.size()) == 0) {
+            return header.value;
+        }
+    }
+    return {};
+}
+
+// Runs `operation` within what is left until `deadline` (if any).
+template <class T>
+asio::awaitable<T> before_deadline(asio::awaitable<T> operation, std::optional<Clock::time_point> deadline,
+                                   const std::string& what) {
+    if (!deadline) co_return co_await std::move(operation);
+    const auto left = std::max(*deadline - Clock::now(), Clock::duration::zero());
+    auto result = co_await with_timeout(std::move(operation), left);
+    if (!result) throw Error(Code::deadline_exceeded, what + ": timed out");
+    if constexpr (!std::is_void_v<T>) co_return std::move(*result);
+}
+
+bool is_stale_connection_error(const boost::system::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+struct Connection {
+    std::variant<StreamSocket, TlsStream> stream;
+    beast::flat_buffer buffer;
+
+    template <class Operation>
+    auto visit(Operation&& operation) {
+        return std::visit(std::forward<Operation>(operation), stream);
+    }
+};
+
+struct HttpClient::Pool {
+    asio::any_io_executor executor;
+    Endpoint endpoint;
+    HttpClientOptions options;
+    std::vector<std::unique_ptr<Connection>> idle;
+
+    void give_back(std::unique_ptr<Connection> connection) {
+        if (idle.size() < options.max_idle_connections) idle.push_back(std::move(connection));
+    }
+};
+
+struct HttpResponseStream::State {
+    std::weak_ptr<HttpClient::Pool> pool;
+    std::unique_ptr<Connection> connection;
+    http::response_parser<http::buffer_body> parser;
+    std::optional<Clock::time_point> deadline;
+    std::string description;
+    std::size_t max_body = 0;
+    std::vector<HttpHeader> headers;
+    int status = 0;
+};
+
+namespace {
+
+asio::awaitable<StreamSocket> connect_tcp(asio::any_io_executor executor, const Endpoint& endpoint) {
+    asio::ip::tcp::resolver resolver(executor);
+    const auto addresses = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), use_awaitable);
+    boost::system::error_code last_error = asio::error::host_not_found;
+    for (const auto& address : addresses) {
+        StreamSocket socket(executor);
+        auto [ec] = co_await socket.async_connect(asio::generic::stream_protocol::endpoint(address.endpoint()), as_tuple);
+        if (!ec) {
+            socket.set_option(asio::ip::tcp::no_delay(true));
+            co_return socket;
+        }
+        last_error = ec;
+    }
+    throw boost::system::system_error(last_error);
+}
+
+asio::awaitable<std::unique_ptr<Connection>> connect(const HttpClient::Pool& pool) {
+    const auto& endpoint = pool.endpoint;
+    StreamSocket socket(pool.executor);
+    if (endpoint.connector) {
+        socket = co_await endpoint.connector(pool.executor);
+    } else if (!endpoint.unix_path.empty()) {
+        co_await socket.async_connect(
+            asio::generic::stream_protocol::endpoint(asio::local::stream_protocol::endpoint(endpoint.unix_path)),
+            use_awaitable);
+    } else {
+        socket = co_await connect_tcp(pool.executor, endpoint);
+    }
+    if (!endpoint.tls) co_return std::make_unique<Connection>(Connection{std::move(socket), {}});
+
+    TlsStream tls(std::move(socket), *endpoint.tls);
+    if (!SSL_set_tlsext_host_name(tls.native_handle(), endpoint.host.c_str())) {
+        throw boost::system::system_error(
+            boost::system::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
+    }
+    tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+    co_await tls.async_handshake(asio::ssl::stream_base::client, use_awaitable);
+    co_return std::make_unique<Connection>(Connection{std::move(tls), {}});
+}
+
+asio::awaitable<void> send_and_read_header(HttpResponseStream::State& state, const HttpRequest& request,
+                                           const std::string& host_header) {
+    http::request<http::string_body> message;
+    message.method_string(request.method);
+    message.target(request.target);
+    message.version(11);
+    message.set(http::field::host, host_header);
+    for (const auto& header : request.headers) message.set(header.name, header.value);
+    message.body() = request.body;
+    message.prepare_payload();
+
+    auto& connection = *state.connection;
+    co_await connection.visit([&](auto& stream) { return http::async_write(stream, message, use_awaitable); });
+    state.parser.header_limit(64 * 1024);
+    state.parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    co_await connection.visit([&](auto& stream) {
+        return http::async_read_header(stream, connection.buffer, state.parser, use_awaitable);
+    });
+}
+
+}  // namespace
+
+HttpClient::HttpClient(asio::any_io_executor executor, Endpoint endpoint, HttpClientOptions options)
+    : pool_(std::make_shared<Pool>(Pool{std::move(executor), std::move(endpoint), options, {}})) {}
+HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
+
+const Endpoint& HttpClient::endpoint() const { return pool_->endpoint; }
+
+asio::awaitable<HttpResponse> HttpClient::request(HttpRequest request, std::chrono::milliseconds timeout) {
+    auto stream = co_await open(std::move(request), timeout);
+    HttpResponse response;
+    response.status = stream.status();
+    response.headers = stream.headers();
+    response.body = co_await stream.read_all();
+    co_return response;
+}
+
+asio::awaitable<HttpResponseStream> HttpClient::open(HttpRequest request, std::chrono::milliseconds timeout) {
+    const auto& description = pool_->endpoint.description;
+    std::optional<Clock::time_point> deadline;
+    if (timeout != kNoTimeout) deadline = Clock::now() + timeout;
+
+    for (int attempt = 0;; ++attempt) {
+        auto state = std::make_unique<HttpResponseStream::State>();
+        state->pool = pool_;
+        state->deadline = deadline;
+        state->description = description;
+        state->max_body = pool_->options.max_response_body;
+        const bool reused = !pool_->idle.empty();
+        if (reused) {
+            state->connection = std::move(pool_->idle.back());
+            pool_->idle.pop_back();
+        } else {
+            try {
+                state->connection = co_await before_deadline(connect(*pool_), deadline, "connecting to " + description);
+            } catch (const boost::system::system_error& error) {
+                throw Error(Code::unavailable, "cannot connect to " + description + ": " + error.code().message());
+            }
+        }
+        try {
+            co_await before_deadline(send_and_read_header(*state, request, pool_->endpoint.host_header()), deadline,
+                                     "waiting for " + description + " to answer");
+        } catch (const boost::system::system_error& error) {
+            // A kept-alive connection the server has closed in the meantime: try a new one.
+            if (reused && attempt == 0 && is_stale_connection_error(error.code())) continue;
+            throw Error(Code::unavailable, "request to " + description + " failed: " + error.code().message());
+        }
+        const auto& header = state->parser.get();
+        state->status = static_cast<int>(header.result_int());
+        for (const auto& field : header) {
+            state->headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        }
+        co_return HttpResponseStream(std::move(state));
+    }
+}
+
+HttpResponseStream::HttpResponseStream(std::unique_ptr<State> state) : state_(std::move(state)) {}
+HttpResponseStream::~HttpResponseStream() = default;
+HttpResponseStream::HttpResponseStream(HttpResponseStream&&) noexcept = default;
+HttpResponseStream& HttpResponseStream::operator=(HttpResponseStream&&) noexcept = default;
+
+int HttpResponseStream::status() const { return state_->status; }
+
+std::string_view HttpResponseStream::header(std::string_view name) const { return find_header(state_->headers, name); }
+
+const std::vector<HttpHeader>& HttpResponseStream::headers() const { return state_->headers; }
+
+std::string_view HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
+
+asio::awaitable<std::optional<std::string>> HttpResponseStream::read_some() {
+    auto& state = *state_;
+    if (!state.connection) co_return std::nullopt;
+    while (!state.parser.is_done()) {
+        std::string piece(64 * 1024, '\0');
+        state.parser.get().body().data = piece.data();
+        state.parser.get().body().size = piece.size();
+        auto& connection = *state.connection;
+        auto read = connection.visit([&](auto& stream) {
+            return http::async_read_some(stream, connection.buffer, state.parser, as_tuple);
+        });
+        boost::system::error_code ec;
+        try {
+            std::tie(ec, std::ignore) =
+                co_await before_deadline(std::move(read), state.deadline, "reading the response of " + state.description);
+        } catch (...) {
+            state.connection.reset();
+            throw;
+        }
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+            state.connection.reset();
+            throw Error(Code::unavailable, "reading the response of " + state.description + " failed: " + ec.message());
+        }
+        piece.resize(piece.size() - state.parser.get().body().size);
+        if (!piece.empty()) co_return piece;
+    }
+    auto pool = state.pool.lock();
+    if (pool && state.parser.keep_alive()) pool->give_back(std::move(state.connection));
+    state.connection.reset();
+    co_return std::nullopt;
+}
+
+asio::awaitable<std::string> HttpResponseStream::read_all() {
+    std::string body;
+    while (auto piece = co_await read_some()) {
+        body += *piece;
+        if (body.size() > state_->max_body) {
+            state_->connection.reset();
+            throw Error(Code::resource_exhausted, "the response of " + state_->description + " is larger than " +
+                                                      std::to_string(state_->max_body) + " bytes");
+        }
+    }
+    co_return body;
+}
+
+}  // namespace bv::rpc

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rpc/endpoint.hpp"
+
+namespace bv::rpc {
+
+struct HttpHeader {
+    std::string name;
+    std::string value;
+};
+
+struct HttpRequest {
+    std::string method = "POST";
+    std::string target = "/";
+    std::vector<HttpHeader> headers;
+    std::string body;
+};
+
+struct HttpResponse {
+    int status = 0;
+    std::vector<HttpHeader> headers;
+    std::string body;
+
+    // Case-insensitive; empty when absent.
+    std::string_view header(std::string_view name) const;
+};
+
+struct HttpClientOptions {
+    std::size_t max_response_body = 64 << 20;
+    std::size_t max_idle_connections = 8;
+};
+
+// No deadline: for streams that stay open as long as the caller wants (log follow).
+inline constexpr std::chrono::milliseconds kNoTimeout = std::chrono::milliseconds::max();
+
+class HttpResponseStream;
+
+// An HTTP/1.1 client for one endpoint, keeping idle connections for reuse. Failures are
+// thrown as rpc::Error: unavailable (cannot connect, connection lost), deadline_exceeded,
+// resource_exhausted (response too large).
+class HttpClient {
+public:
+    HttpClient(asio::any_io_executor executor, Endpoint endpoint, HttpClientOptions options = {});
+    ~HttpClient();
+    HttpClient(HttpClient&&) noexcept;
+    HttpClient& operator=(HttpClient&&) noexcept;
+
+    // The whole response, read within `timeout`.
+    asio::awaitable<HttpResponse> request(HttpRequest request, std::chrono::milliseconds timeout);
+    // The response's status and headers; its body is read piece by piece from the stream.
+    // `timeout` bounds the whole exchange, body included.
+    asio::awaitable<HttpResponseStream> open(HttpRequest request, std::chrono::milliseconds timeout);
+
+    const Endpoint& endpoint() const;
+
+    struct Pool;
+
+private:
+    std::shared_ptr<Pool> pool_;
+};
+
+class HttpResponseStream {
+public:
+    struct State;
+    explicit HttpResponseStream(std::unique_ptr<State> state);
+    ~HttpResponseStream();
+    HttpResponseStream(HttpResponseStream&&) noexcept;
+    HttpResponseStream& operator=(HttpResponseStream&&) noexcept;
+
+    int status() const;
+    std::string_view header(std::string_view name) const;
+    const std::vector<HttpHeader>& headers() const;
+    // The next piece of the body, or nullopt at its end.
+    asio::awaitable<std::optional<std::string>> read_some();
+    // The rest of the body (up to the client's limit).
+    asio::awaitable<std::string> read_all();
+
+private:
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace bv::rpc

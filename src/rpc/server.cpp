@@ -1,0 +1,461 @@
+#include "rpc/server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <list>
+#include <variant>
+
+#include "common/async.hpp"
+#include "common/log.hpp"
+#include "rpc/endpoint.hpp"
+#include "rpc/envelope.hpp"
+#include "rpc/error.hpp"
+#include "rpc/protocol.hpp"
+
+namespace bv::rpc {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace asio::experimental::awaitable_operators;
+using Clock = std::chrono::steady_clock;
+using TlsStream = asio::ssl::stream<StreamSocket>;
+constexpr auto use_awaitable = asio::use_awaitable;
+constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Bytes a client may send while its call runs (a pipelined next request) before we stop
+// reading them.
+constexpr std::size_t kMaxPipelinedBytes = 1 << 20;
+
+struct ConnectionHandle {
+    asio::cancellation_signal cancel;
+    bool busy = false;  // a call is being served: shutdown lets it finish
+};
+
+std::string lowercase(std::string_view text) {
+    std::string result(text);
+    for (auto& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return result;
+}
+
+std::string join(const std::vector<std::string>& names) {
+    std::string joined;
+    for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
+    return joined;
+}
+
+asio::awaitable<void> wait_until(std::optional<Clock::time_point> deadline) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline.value_or(Clock::time_point::max()));
+    co_await timer.async_wait(use_awaitable);
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+    const Router& router;
+    std::string name;
+    ServerLimits limits;
+    bool stopping = false;
+    std::size_t accepted = 0;
+    std::vector<Acceptor*> acceptors;
+    std::list<ConnectionHandle> connections;
+    asio::steady_timer* connection_ended = nullptr;  // woken when a connection ends
+
+    Impl(const Router& r, std::string n, ServerLimits l) : router(r), name(std::move(n)), limits(l) {}
+
+    void start_connection(StreamSocket socket, std::shared_ptr<asio::ssl::context> tls);
+};
+
+namespace {
+
+// Serves the requests of one connection, one after the other (HTTP/1.1 keep-alive).
+template <class Stream>
+class Connection {
+public:
+    Connection(std::shared_ptr<Server::Impl> server, Stream stream, ConnectionHandle& handle)
+        : server_(std::move(server)), stream_(std::move(stream)), handle_(handle) {}
+
+    asio::awaitable<void> run() {
+        try {
+            while (!server_->stopping) {
+                handle_.busy = false;
+                http::request_parser<http::string_body> parser;
+                parser.header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
+                parser.body_limit(server_->limits.max_body_bytes);
+                auto read = co_await with_timeout(http::async_read(stream_, buffer_, parser, as_tuple),
+                                                  server_->limits.idle_timeout);
+                if (!read) break;
+                const auto [ec, bytes] = *read;
+                if (ec) {
+                    co_await answer_read_error(ec);
+                    break;
+                }
+                handle_.busy = true;
+                auto request = parser.release();
+                const bool keep_alive = co_await serve(request);
+                if (!keep_alive) break;
+            }
+        } catch (const boost::system::system_error& error) {
+            log::debug("{}: connection ended: {}", server_->name, error.code().message());
+        }
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(stream_).shutdown(asio::socket_base::shutdown_both, ignored);
+        beast::get_lowest_layer(stream_).close(ignored);
+    }
+
+private:
+    asio::awaitable<void> answer_read_error(const boost::system::error_code& ec) {
+        if (ec == http::error::body_limit) {
+            co_await write_error(Error(Code::resource_exhausted,
+                                       "request body larger than " + std::to_string(server_->limits.max_body_bytes) + " bytes"),
+                                 413, false);
+        } else if (ec == http::error::header_limit) {
+            co_await write_error(Error(Code::resource_exhausted, "request headers larger than " +
+                                                                    std::to_string(server_->limits.max_header_bytes) + " bytes"),
+                                 431, false);
+        } else if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+                   ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            co_await write_error(Error(Code::invalid_argument, "malformed HTTP request: " + ec.message()), 400, false);
+        }
+    }
+
+    // Returns whether the connection stays open for another request.
+    asio::awaitable<bool> serve(http::request<http::string_body>& request) {
+        const bool keep_alive = request.keep_alive() && !server_->stopping;
+        const auto target = std::string_view(request.target());
+        const auto path = target.substr(0, target.find('?'));
+        if (request.method() != http::verb::post) {
+            co_await write_error(Error(Code::unimplemented, "Connect calls are POST requests"), 405, keep_alive,
+                                 {{"Allow", "POST"}});
+            co_return keep_alive;
+        }
+        const Route* route = server_->router.find(path);
+        if (route == nullptr) {
+            co_await write_error(Error(Code::unimplemented, "unknown procedure '" + std::string(path) +
+                                                                "'; " + server_->name +
+                                                                " serves: " + join(server_->router.procedures())),
+                                 404, keep_alive);
+            co_return keep_alive;
+        }
+        const bool streaming = static_cast<bool>(route->server_stream);
+        const auto content_type_header = std::string_view(request[http::field::content_type]);
+        const auto content_type = parse_content_type(content_type_header);
+        if (!content_type || content_type->streaming != streaming) {
+            const auto accepted = streaming ? "application/connect+json, application/connect+proto"
+                                            : "application/json, application/proto";
+            co_await write_error(Error(Code::unimplemented, "content type '" + std::string(content_type_header) +
+                                                                "' is not supported by " + std::string(path) +
+                                                                "; use one of: " + accepted),
+                                 415, keep_alive, {{"Accept-Post", accepted}});
+            co_return keep_alive;
+        }
+        const auto version = std::string_view(request[kProtocolVersionHeader]);
+        if (!version.empty() && version != "1") {
+            co_await write_error(Error(Code::invalid_argument, "unsupported Connect-Protocol-Version '" +
+                                                                   std::string(version) + "'; this server speaks 1"),
+                                 400, keep_alive);
+            co_return keep_alive;
+        }
+        CallContext context;
+        if (const auto timeout_header = std::string_view(request[kTimeoutHeader]); !timeout_header.empty()) {
+            const auto timeout = parse_timeout(timeout_header);
+            if (!timeout) {
+                co_await write_error(Error(Code::invalid_argument, "invalid Connect-Timeout-Ms '" +
+                                                                       std::string(timeout_header) +
+                                                                       "': expected 1 to 10 digits"),
+                                     400, keep_alive);
+                co_return keep_alive;
+            }
+            context.deadline = Clock::now() + *timeout;
+        }
+        for (const auto& field : request) {
+            context.headers[lowercase(field.name_string())] = std::string(field.value());
+        }
+        log::debug("{}: call {}", server_->name, path);
+        if (streaming) co_return co_await serve_stream(*route, request.body(), context, content_type->codec, keep_alive);
+        co_return co_await serve_unary(*route, std::move(request.body()), context, content_type->codec, keep_alive);
+    }
+
+    // A struct, not the variant itself: awaitable operator|| would flatten a variant.
+    struct UnaryOutcome {
+        std::variant<std::string, Error> result;
+    };
+
+    asio::awaitable<UnaryOutcome> invoke_unary(const Route& route, std::string body, Codec codec, CallContext& context) {
+        try {
+            co_return UnaryOutcome{co_await route.unary(std::move(body), codec, context)};
+        } catch (const Error& error) {
+            co_return UnaryOutcome{error};
+        } catch (const std::exception& error) {
+            co_return UnaryOutcome{internal_error(error)};
+        }
+    }
+
+    asio::awaitable<bool> serve_unary(const Route& route, std::string body, CallContext& context, Codec codec,
+                                      bool keep_alive) {
+        auto outcome = co_await (invoke_unary(route, std::move(body), codec, context) || watch_for_disconnect() ||
+                                 wait_until(context.deadline));
+        if (outcome.index() == 1) co_return false;  // the client is gone: nobody to answer
+        if (outcome.index() == 2) {
+            co_await write_error(deadline_error(), http_status_of(Code::deadline_exceeded), keep_alive);
+            co_return keep_alive;
+        }
+        auto& result = std::get<0>(outcome).result;
+        if (auto* error = std::get_if<Error>(&result)) {
+            co_await write_error(*error, http_status_of(error->code()), keep_alive);
+            co_return keep_alive;
+        }
+        http::response<http::string_body> response{http::status::ok, 11};
+        response.set(http::field::content_type, content_type_name({codec, false}));
+        response.keep_alive(keep_alive);
+        response.body() = std::move(std::get<std::string>(result));
+        response.prepare_payload();
+        co_await http::async_write(stream_, response, use_awaitable);
+        co_return keep_alive;
+    }
+
+    asio::awaitable<std::optional<Error>> invoke_stream(const Route& route, std::string body, Codec codec,
+                                                        RawStreamWriter& writer, CallContext& context) {
+        try {
+            co_await route.server_stream(std::move(body), codec, writer, context);
+            co_return std::nullopt;
+        } catch (const Error& error) {
+            co_return error;
+        } catch (const std::exception& error) {
+            co_return internal_error(error);
+        }
+    }
+
+    asio::awaitable<bool> serve_stream(const Route& route, const std::string& enveloped_body, CallContext& context,
+                                       Codec codec, bool keep_alive) {
+        http::response<http::empty_body> header{http::status::ok, 11};
+        header.set(http::field::content_type, content_type_name({codec, true}));
+        header.keep_alive(keep_alive);
+        header.chunked(true);
+        http::response_serializer<http::empty_body> serializer{header};
+        co_await http::async_write_header(stream_, serializer, use_awaitable);
+
+        bool writing = false;
+        RawStreamWriter writer = [this, &writing](std::string payload) -> asio::awaitable<void> {
+            const auto frame = encode_envelope(0, payload);
+            writing = true;
+            co_await asio::async_write(stream_, http::make_chunk(asio::buffer(frame)), use_awaitable);
+            writing = false;
+        };
+        std::optional<Error> error;
+        try {
+            auto body = single_message(enveloped_body);
+            auto outcome = co_await (invoke_stream(route, std::move(body), codec, writer, context) ||
+                                     watch_for_disconnect() || wait_until(context.deadline));
+            if (outcome.index() == 1) co_return false;
+            error = outcome.index() == 2 ? std::optional<Error>(deadline_error()) : std::get<0>(outcome);
+        } catch (const Error& bad_request) {
+            error = bad_request;
+        }
+        // A message cut off in the middle cannot be followed by anything readable.
+        if (writing) co_return false;
+        const auto end = encode_envelope(kEnvelopeEndOfStream, end_of_stream_json(error ? &*error : nullptr));
+        co_await asio::async_write(stream_, http::make_chunk(asio::buffer(end)), use_awaitable);
+        co_await asio::async_write(stream_, http::make_chunk_last(), use_awaitable);
+        co_return keep_alive;
+    }
+
+    // The request message of a server-streaming call: exactly one envelope.
+    std::string single_message(const std::string& body) const {
+        EnvelopeReader reader(server_->limits.max_body_bytes);
+        reader.feed(body);
+        auto envelope = reader.next();
+        if (!envelope || envelope->end_of_stream() || reader.has_partial_envelope() || reader.next()) {
+            throw Error(Code::invalid_argument, "a server-streaming request carries exactly one enveloped message");
+        }
+        return std::move(envelope->payload);
+    }
+
+    // Completes when the client closes the connection (which cancels its call). Bytes the
+    // client sends meanwhile are kept for the next request.
+    asio::awaitable<void> watch_for_disconnect() {
+        while (buffer_.size() < kMaxPipelinedBytes) {
+            auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(4096), as_tuple);
+            if (ec) co_return;
+            buffer_.commit(bytes);
+        }
+        co_await wait_until(std::nullopt);
+    }
+
+    asio::awaitable<void> write_error(const Error& error, int status, bool keep_alive,
+                                      std::initializer_list<std::pair<const char*, const char*>> extra_headers = {}) {
+        http::response<http::string_body> response;
+        response.version(11);
+        response.result(static_cast<unsigned>(status));
+        if (status == 499) response.reason("Client Closed Request");
+        response.set(http::field::content_type, "application/json");
+        for (const auto& [name, value] : extra_headers) response.set(name, value);
+        response.keep_alive(keep_alive);
+        response.body() = error_to_json(error);
+        response.prepare_payload();
+        co_await http::async_write(stream_, response, use_awaitable);
+    }
+
+    Error internal_error(const std::exception& error) const {
+        log::error("{}: call failed unexpectedly: {}", server_->name, error.what());
+        return Error(Code::internal, error.what());
+    }
+
+    static Error deadline_error() {
+        return Error(Code::deadline_exceeded, "the call did not finish within its Connect-Timeout-Ms deadline");
+    }
+
+    std::shared_ptr<Server::Impl> server_;
+    Stream stream_;
+    ConnectionHandle& handle_;
+    beast::flat_buffer buffer_;
+};
+
+asio::awaitable<void> run_plain_connection(std::shared_ptr<Server::Impl> server, StreamSocket socket,
+                                           ConnectionHandle& handle) {
+    Connection<StreamSocket> connection(std::move(server), std::move(socket), handle);
+    co_await connection.run();
+}
+
+asio::awaitable<void> run_tls_connection(std::shared_ptr<Server::Impl> server, StreamSocket socket,
+                                         std::shared_ptr<asio::ssl::context> tls, ConnectionHandle& handle) {
+    TlsStream stream(std::move(socket), *tls);
+    auto handshake = stream.async_handshake(asio::ssl::stream_base::server, as_tuple);
+    auto done = co_await with_timeout(std::move(handshake), server->limits.idle_timeout);
+    if (!done || std::get<0>(*done)) {
+        log::debug("{}: TLS handshake failed: {}", server->name, done ? std::get<0>(*done).message() : "timed out");
+        co_return;
+    }
+    Connection<TlsStream> connection(std::move(server), std::move(stream), handle);
+    co_await connection.run();
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> server, Acceptor acceptor,
+                                  std::shared_ptr<asio::ssl::context> tls) {
+    server->acceptors.push_back(&acceptor);
+    while (!server->stopping) {
+        auto [ec, socket] = co_await acceptor.async_accept(as_tuple);
+        if (ec == asio::error::operation_aborted || server->stopping) break;
+        if (ec) {
+            // Out of file descriptors, most likely: wait a little instead of spinning.
+            log::warn("{}: accepting a connection failed: {}", server->name, ec.message());
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+            co_await pause.async_wait(as_tuple);
+            continue;
+        }
+        ++server->accepted;
+        server->start_connection(std::move(socket), tls);
+    }
+    std::erase(server->acceptors, &acceptor);
+}
+
+}  // namespace
+
+void Server::Impl::start_connection(StreamSocket socket, std::shared_ptr<asio::ssl::context> tls) {
+    auto executor = socket.get_executor();
+    auto handle = connections.emplace(connections.end());
+    auto on_end = [self = shared_from_this(), handle](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                log::error("{}: connection failed: {}", self->name, e.what());
+            }
+        }
+        self->connections.erase(handle);
+        if (self->connection_ended != nullptr) self->connection_ended->cancel();
+    };
+    auto slot = handle->cancel.slot();
+    if (tls) {
+        asio::co_spawn(executor, run_tls_connection(shared_from_this(), std::move(socket), std::move(tls), *handle),
+                       asio::bind_cancellation_slot(slot, std::move(on_end)));
+    } else {
+        asio::co_spawn(executor, run_plain_connection(shared_from_this(), std::move(socket), *handle),
+                       asio::bind_cancellation_slot(slot, std::move(on_end)));
+    }
+}
+
+Server::Server(const Router& router, std::string name, ServerLimits limits)
+    : impl_(std::make_shared<Impl>(router, std::move(name), limits)) {}
+
+Server::~Server() {
+    // Connections still running keep Impl alive; they must not wake a timer that is gone.
+    impl_->connection_ended = nullptr;
+}
+
+asio::awaitable<void> Server::serve(Acceptor acceptor) { co_await accept_loop(impl_, std::move(acceptor), nullptr); }
+
+asio::awaitable<void> Server::serve_tls(Acceptor acceptor, std::shared_ptr<asio::ssl::context> tls) {
+    co_await accept_loop(impl_, std::move(acceptor), std::move(tls));
+}
+
+asio::awaitable<void> Server::shutdown(std::chrono::milliseconds grace) {
+    auto impl = impl_;
+    impl->stopping = true;
+    for (auto* acceptor : impl->acceptors) {
+        boost::system::error_code ignored;
+        acceptor->close(ignored);
+    }
+    for (auto& connection : impl->connections) {
+        if (!connection.busy) connection.cancel.emit(asio::cancellation_type::terminal);
+    }
+    asio::steady_timer connection_ended(co_await asio::this_coro::executor);
+    impl->connection_ended = &connection_ended;
+    auto wait_for_connections = [&](Clock::time_point deadline) -> asio::awaitable<void> {
+        while (!impl->connections.empty() && Clock::now() < deadline) {
+            connection_ended.expires_at(deadline);
+            co_await connection_ended.async_wait(as_tuple);
+        }
+    };
+    co_await wait_for_connections(Clock::now() + grace);
+    for (auto& connection : impl->connections) connection.cancel.emit(asio::cancellation_type::terminal);
+    co_await wait_for_connections(Clock::now() + std::chrono::seconds(1));
+    impl->connection_ended = nullptr;
+}
+
+std::size_t Server::accepted_connections() const { return impl_->accepted; }
+std::size_t Server::open_connections() const { return impl_->connections.size(); }
+
+Acceptor listen_unix(asio::any_io_executor executor, const std::string& path, mode_t mode) {
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) == 0 && S_ISSOCK(status.st_mode)) ::unlink(path.c_str());
+    Acceptor acceptor(executor,
+                      asio::generic::stream_protocol::endpoint(asio::local::stream_protocol::endpoint(path)));
+    if (::chmod(path.c_str(), mode) != 0) {
+        throw std::system_error(errno, std::generic_category(), "cannot set the mode of " + path);
+    }
+    return acceptor;
+}
+
+Acceptor listen_tcp(asio::any_io_executor executor, const std::string& address, std::uint16_t port) {
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(address), port);
+    return Acceptor(executor, asio::generic::stream_protocol::endpoint(endpoint));
+}
+
+std::uint16_t bound_port(const Acceptor& acceptor) {
+    const auto endpoint = acceptor.local_endpoint();
+    if (endpoint.data()->sa_family == AF_INET) {
+        return ntohs(reinterpret_cast<const sockaddr_in*>(endpoint.data())->sin_port);
+    }
+    if (endpoint.data()->sa_family == AF_INET6) {
+        return ntohs(reinterpret_cast<const sockaddr_in6*>(endpoint.data())->sin6_port);
+    }
+    return 0;
+}
+
+}  // namespace bv::rpc

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "rpc/router.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace bv::rpc {
+
+using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+
+// Listens on a Unix socket at `path` with file mode `mode`. A socket file left behind by a
+// process that is gone is replaced; the caller makes sure no live server owns it (lock file).
+Acceptor listen_unix(asio::any_io_executor executor, const std::string& path, mode_t mode);
+// Listens on a TCP address; port 0 picks a free port (see bound_port).
+Acceptor listen_tcp(asio::any_io_executor executor, const std::string& address, std::uint16_t port);
+std::uint16_t bound_port(const Acceptor& acceptor);
+
+struct ServerLimits {
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 16 << 20;
+    // A connection that sends no complete request for this long is closed.
+    std::chrono::milliseconds idle_timeout{120'000};
+};
+
+// Serves the Connect protocol over HTTP/1.1: unary and server-streaming calls, proto and
+// JSON, deadlines, cancellation when the client goes away, and errors that never take the
+// server down.
+class Server {
+public:
+    Server(const Router& router, std::string name, ServerLimits limits = {});
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Accepts connections until shutdown() or cancellation; each is served concurrently.
+    asio::awaitable<void> serve(Acceptor acceptor);
+    asio::awaitable<void> serve_tls(Acceptor acceptor, std::shared_ptr<asio::ssl::context> tls);
+    // Stops accepting and closes idle connections; calls in flight get up to `grace` to
+    // finish, then they are cancelled.
+    asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
+
+    std::size_t accepted_connections() const;
+    std::size_t open_connections() const;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bv::rpc

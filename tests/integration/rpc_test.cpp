@@ -1,0 +1,448 @@
+// src/rpc end to end in one process: our client and server over real sockets.
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <functional>
+
+#include "rpc/connect_client.hpp"
+#include "rpc/error.hpp"
+#include "rpc/server.hpp"
+#include "support/echo_service.hpp"
+#include "support/process.hpp"
+
+namespace bv::test {
+namespace {
+
+using namespace std::chrono_literals;
+using bvtest::v1::CountRequest;
+using bvtest::v1::CountResponse;
+using bvtest::v1::EchoRequest;
+using bvtest::v1::EchoResponse;
+namespace asio = boost::asio;
+
+constexpr auto kEcho = "bvtest.v1.EchoService/Echo";
+constexpr auto kCount = "bvtest.v1.EchoService/Count";
+
+EchoRequest echo_request(std::string text, std::uint32_t delay_ms = 0, std::string fail_with = {}) {
+    EchoRequest request;
+    request.set_text(std::move(text));
+    request.set_delay_ms(delay_ms);
+    request.set_fail_with(std::move(fail_with));
+    return request;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+// Waits (on the io_context) until `condition` holds; false after `timeout`.
+asio::awaitable<bool> eventually_async(std::function<bool()> condition, std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) co_return false;
+        co_await sleep_for(5ms);
+    }
+    co_return true;
+}
+
+rpc::Code code_of(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const rpc::Error& e) {
+        return e.code();
+    }
+}
+
+// An EchoService behind our server on a Unix socket, and a client for it.
+class RpcTest : public ::testing::Test {
+protected:
+    explicit RpcTest(rpc::ServerLimits limits = {}) : server_(router_, "test-server", limits) {
+        echo_.register_with(router_);
+        socket_path_ = dir_.path() / "rpc.sock";
+        asio::co_spawn(io_, server_.serve(rpc::listen_unix(io_.get_executor(), socket_path_.string(), 0600)),
+                       asio::detached);
+    }
+
+    rpc::ConnectClient client(rpc::ConnectClientOptions options = {}) {
+        return rpc::ConnectClient(io_.get_executor(), rpc::unix_endpoint(socket_path_.string()), std::move(options));
+    }
+
+    // Runs `body` to its end on the io_context; rethrows what it threw.
+    void run(std::function<asio::awaitable<void>()> body) {
+        std::exception_ptr failure;
+        bool done = false;
+        asio::co_spawn(io_, body(), [&](std::exception_ptr error) {
+            failure = error;
+            done = true;
+        });
+        while (!done && io_.run_one_for(30s) > 0) {
+        }
+        ASSERT_TRUE(done) << "test body did not finish";
+        if (failure) std::rethrow_exception(failure);
+    }
+
+    // Sends raw bytes on a new connection and returns what comes back until the server closes.
+    std::string raw_exchange(const std::string& bytes) {
+        std::string answer;
+        std::atomic<bool> finished = false;
+        std::thread peer([&] {
+            const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_un address{};
+            address.sun_family = AF_UNIX;
+            std::strncpy(address.sun_path, socket_path_.c_str(), sizeof address.sun_path - 1);
+            if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())) {
+                char buffer[4096];
+                for (ssize_t read; (read = ::read(fd, buffer, sizeof buffer)) > 0;) {
+                    answer.append(buffer, static_cast<std::size_t>(read));
+                }
+            }
+            ::close(fd);
+            finished = true;
+        });
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!finished && std::chrono::steady_clock::now() < deadline) io_.run_one_for(10ms);
+        peer.join();
+        return answer;
+    }
+
+    TempDir dir_{"bv-rpc"};
+    asio::io_context io_;
+    rpc::Router router_;
+    EchoService echo_;
+    rpc::Server server_;
+    std::filesystem::path socket_path_;
+};
+
+TEST_F(RpcTest, UnaryCallRoundTrips) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        const auto response = co_await echo.call<EchoResponse>(kEcho, echo_request("hello"), 5s);
+        EXPECT_EQ(response.text(), "hello");
+    });
+}
+
+TEST_F(RpcTest, KeepAliveReusesOneConnection) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        for (int i = 0; i < 5; ++i) co_await echo.call<EchoResponse>(kEcho, echo_request("again"), 5s);
+    });
+    EXPECT_EQ(server_.accepted_connections(), 1u);
+}
+
+TEST_F(RpcTest, ConcurrentCallsOnOneClientUseSeveralConnections) {
+    run([&]() -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        auto echo = client();
+        auto [a, b] = co_await (echo.call<EchoResponse>(kEcho, echo_request("a", 50), 5s) &&
+                                echo.call<EchoResponse>(kEcho, echo_request("b", 50), 5s));
+        EXPECT_EQ(a.text(), "a");
+        EXPECT_EQ(b.text(), "b");
+    });
+    EXPECT_EQ(server_.accepted_connections(), 2u);
+}
+
+TEST_F(RpcTest, HandlerErrorsReachTheClientWithCodeAndMessage) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        try {
+            co_await echo.call<EchoResponse>(kEcho, echo_request("x", 0, "not_found"), 5s);
+            ADD_FAILURE() << "expected not_found";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::not_found);
+            EXPECT_STREQ(error.what(), "failed as asked: not_found");
+        }
+        // The connection stays usable after an error.
+        const auto response = co_await echo.call<EchoResponse>(kEcho, echo_request("after"), 5s);
+        EXPECT_EQ(response.text(), "after");
+    });
+}
+
+TEST_F(RpcTest, UnexpectedExceptionsBecomeInternalAndTheServerKeepsServing) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        EchoRequest request;
+        request.set_throw_unexpected(true);
+        try {
+            co_await echo.call<EchoResponse>(kEcho, request, 5s);
+            ADD_FAILURE() << "expected internal";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::internal);
+        }
+        EXPECT_EQ((co_await echo.call<EchoResponse>(kEcho, echo_request("ok"), 5s)).text(), "ok");
+    });
+}
+
+TEST_F(RpcTest, UnknownProcedureIsUnimplemented) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        try {
+            co_await echo.call_raw("bvtest.v1.EchoService/Missing", "", 5s);
+            ADD_FAILURE() << "expected unimplemented";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::unimplemented);
+            EXPECT_NE(std::string(error.what()).find("bvtest.v1.EchoService/Echo"), std::string::npos)
+                << "should list what the server has: " << error.what();
+        }
+    });
+}
+
+TEST_F(RpcTest, ClientDeadlineCancelsTheCallOnBothSides) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            co_await echo.call<EchoResponse>(kEcho, echo_request("slow", 10'000), 100ms);
+            ADD_FAILURE() << "expected deadline_exceeded";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::deadline_exceeded);
+        }
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+        EXPECT_TRUE(co_await eventually_async([&] { return echo_.cancelled == 1; }));
+        EXPECT_EQ(echo_.completed, 0);
+    });
+}
+
+TEST_F(RpcTest, ServerEnforcesConnectTimeoutHeader) {
+    run([&]() -> asio::awaitable<void> {
+        rpc::HttpClient http(io_.get_executor(), rpc::unix_endpoint(socket_path_.string()));
+        rpc::HttpRequest request;
+        request.target = std::string("/") + kEcho;
+        request.headers = {{"Content-Type", "application/json"}, {"Connect-Timeout-Ms", "100"}};
+        request.body = R"({"text":"slow","delayMs":10000})";
+        const auto response = co_await http.request(request, 5s);
+        EXPECT_EQ(response.status, 504);
+        EXPECT_NE(response.body.find("deadline_exceeded"), std::string::npos) << response.body;
+        EXPECT_TRUE(co_await eventually_async([&] { return echo_.cancelled == 1; }));
+    });
+}
+
+TEST_F(RpcTest, JsonCallsGetJsonAnswers) {
+    run([&]() -> asio::awaitable<void> {
+        rpc::HttpClient http(io_.get_executor(), rpc::unix_endpoint(socket_path_.string()));
+        rpc::HttpRequest request;
+        request.target = std::string("/") + kEcho;
+        request.headers = {{"Content-Type", "application/json"}, {"Connect-Protocol-Version", "1"}};
+        request.body = R"({"text":"json"})";
+        const auto response = co_await http.request(request, 5s);
+        EXPECT_EQ(response.status, 200);
+        EXPECT_EQ(response.header("content-type"), "application/json");
+        EXPECT_EQ(response.body, R"({"text":"json"})");
+    });
+}
+
+TEST_F(RpcTest, ServerStreamDeliversEveryMessageThenEnds) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        CountRequest request;
+        request.set_count(5);
+        auto stream = co_await echo.open_stream<CountResponse>(kCount, request, 5s);
+        std::vector<std::uint32_t> numbers;
+        while (auto message = co_await stream.next()) numbers.push_back(message->number());
+        EXPECT_EQ(numbers, (std::vector<std::uint32_t>{1, 2, 3, 4, 5}));
+        // The stream's connection goes back to the pool.
+        co_await echo.call<EchoResponse>(kEcho, echo_request("after stream"), 5s);
+    });
+    EXPECT_EQ(server_.accepted_connections(), 1u);
+}
+
+TEST_F(RpcTest, ServerStreamErrorArrivesAfterItsMessages) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        CountRequest request;
+        request.set_count(2);
+        request.set_fail_with("aborted");
+        auto stream = co_await echo.open_stream<CountResponse>(kCount, request, 5s);
+        int received = 0;
+        try {
+            while (co_await stream.next()) ++received;
+            ADD_FAILURE() << "expected the stream to fail";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::aborted);
+        }
+        EXPECT_EQ(received, 2);
+    });
+}
+
+TEST_F(RpcTest, ClientGoingAwayStopsTheServersStreamWork) {
+    run([&]() -> asio::awaitable<void> {
+        {
+            auto echo = client();
+            CountRequest request;
+            request.set_count(100'000);
+            request.set_interval_ms(5);
+            auto stream = co_await echo.open_stream<CountResponse>(kCount, request);
+            EXPECT_EQ((co_await stream.next())->number(), 1u);
+            EXPECT_EQ((co_await stream.next())->number(), 2u);
+        }  // stream and client gone: the connection closes
+        EXPECT_TRUE(co_await eventually_async([&] { return echo_.cancelled == 1; }));
+        EXPECT_TRUE(co_await eventually_async([&] { return server_.open_connections() == 0; }));
+    });
+}
+
+TEST_F(RpcTest, StreamDeadlineEndsTheStreamWithDeadlineExceeded) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        CountRequest request;
+        request.set_count(100'000);
+        request.set_interval_ms(10);
+        auto stream = co_await echo.open_stream<CountResponse>(kCount, request, 200ms);
+        try {
+            while (co_await stream.next()) {
+            }
+            ADD_FAILURE() << "expected deadline_exceeded";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::deadline_exceeded);
+        }
+    });
+}
+
+TEST_F(RpcTest, UnreachableServerIsUnavailable) {
+    run([&]() -> asio::awaitable<void> {
+        rpc::ConnectClient nowhere(io_.get_executor(), rpc::unix_endpoint((dir_.path() / "missing.sock").string()));
+        try {
+            co_await nowhere.call<EchoResponse>(kEcho, echo_request("x"), 1s);
+            ADD_FAILURE() << "expected unavailable";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::unavailable);
+            EXPECT_NE(std::string(error.what()).find("missing.sock"), std::string::npos) << error.what();
+        }
+    });
+}
+
+TEST_F(RpcTest, GarbageOnTheWireGetsBadRequestAndTheServerLives) {
+    const auto answer = raw_exchange("\x16\x03\x01 this is not HTTP\r\n\r\n");
+    EXPECT_NE(answer.find("400"), std::string::npos) << answer;
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        EXPECT_EQ((co_await echo.call<EchoResponse>(kEcho, echo_request("alive"), 5s)).text(), "alive");
+    });
+}
+
+TEST_F(RpcTest, ShutdownLetsCallsInFlightFinish) {
+    run([&]() -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        auto echo = client();
+        auto call = echo.call<EchoResponse>(kEcho, echo_request("in flight", 300), 5s);
+        auto stop = [&]() -> asio::awaitable<void> {
+            co_await eventually_async([&] { return echo_.started == 1; });
+            co_await server_.shutdown(5s);
+        };
+        const auto response = co_await (std::move(call) && stop());
+        EXPECT_EQ(response.text(), "in flight");
+        EXPECT_EQ(echo_.completed, 1);
+        try {
+            co_await client().call<EchoResponse>(kEcho, echo_request("too late"), 1s);
+            ADD_FAILURE() << "the server still accepts calls after shutdown";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::unavailable);
+        }
+    });
+}
+
+class LimitedRpcTest : public RpcTest {
+protected:
+    LimitedRpcTest() : RpcTest(rpc::ServerLimits{.max_header_bytes = 2048, .max_body_bytes = 1024}) {}
+};
+
+TEST_F(LimitedRpcTest, OversizedBodyIsResourceExhausted) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client();
+        try {
+            co_await echo.call<EchoResponse>(kEcho, echo_request(std::string(4096, 'x')), 5s);
+            ADD_FAILURE() << "expected resource_exhausted";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::resource_exhausted);
+        }
+        EXPECT_EQ((co_await client().call<EchoResponse>(kEcho, echo_request("small"), 5s)).text(), "small");
+    });
+}
+
+TEST_F(LimitedRpcTest, OversizedHeadersAreResourceExhausted) {
+    run([&]() -> asio::awaitable<void> {
+        auto echo = client(rpc::ConnectClientOptions{.headers = {{"X-Padding", std::string(4096, 'p')}}});
+        try {
+            co_await echo.call<EchoResponse>(kEcho, echo_request("x"), 5s);
+            ADD_FAILURE() << "expected resource_exhausted";
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::resource_exhausted);
+        }
+    });
+}
+
+// TLS: a server certificate made for this test, verified by the client.
+class TlsRpcTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto made = bv::test::run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                                         "-keyout", (dir_.path() / "key.pem").string(), "-out",
+                                         (dir_.path() / "cert.pem").string()});
+        ASSERT_EQ(made.exit_code, 0) << made.err;
+        echo_.register_with(router_);
+        auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+        tls->use_certificate_chain_file((dir_.path() / "cert.pem").string());
+        tls->use_private_key_file((dir_.path() / "key.pem").string(), asio::ssl::context::pem);
+        auto acceptor = rpc::listen_tcp(io_.get_executor(), "127.0.0.1", 0);
+        port_ = rpc::bound_port(acceptor);
+        asio::co_spawn(io_, server_.serve_tls(std::move(acceptor), tls), asio::detached);
+    }
+
+    std::exception_ptr call_with_ca(const std::string& ca_file, std::string* text) {
+        std::exception_ptr failure;
+        bool done = false;
+        auto url = rpc::parse_http_url("https://127.0.0.1:" + std::to_string(port_) + "/", ca_file);
+        asio::co_spawn(
+            io_,
+            [&]() -> asio::awaitable<void> {
+                rpc::ConnectClient client(io_.get_executor(), url.endpoint);
+                *text = (co_await client.call<EchoResponse>(kEcho, echo_request("secure"), 5s)).text();
+            },
+            [&](std::exception_ptr error) {
+                failure = error;
+                done = true;
+            });
+        while (!done && io_.run_one_for(10s) > 0) {
+        }
+        return failure;
+    }
+
+    TempDir dir_{"bv-tls"};
+    asio::io_context io_;
+    rpc::Router router_;
+    EchoService echo_;
+    rpc::Server server_{router_, "tls-server"};
+    std::uint16_t port_ = 0;
+};
+
+TEST_F(TlsRpcTest, ClientTrustingTheCertificateGetsThrough) {
+    std::string text;
+    const auto failure = call_with_ca((dir_.path() / "cert.pem").string(), &text);
+    EXPECT_FALSE(failure);
+    EXPECT_EQ(text, "secure");
+}
+
+TEST_F(TlsRpcTest, ClientRefusesAnUntrustedCertificate) {
+    std::string text;
+    const auto failure = call_with_ca("", &text);
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(code_of(failure), rpc::Code::unavailable);
+    EXPECT_EQ(text, "");
+}
+
+}  // namespace
+}  // namespace bv::test

@@ -1,0 +1,54 @@
+#include "support/host_under_test.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace bv::test {
+
+std::string binary(const std::string& name) { return std::string(BV_BINARY_DIR) + "/" + name; }
+
+HostUnderTest::HostUnderTest(std::vector<std::string> daemon_args) { start_daemon(std::move(daemon_args)); }
+
+HostUnderTest::~HostUnderTest() {
+    if (daemon_ && daemon_->running()) {
+        daemon_->signal(SIGTERM);
+        daemon_->wait(std::chrono::seconds(15));
+    }
+}
+
+void HostUnderTest::start_daemon(std::vector<std::string> daemon_args) {
+    daemon_args.insert(daemon_args.begin(), {binary("bvd"), "--root", root().string()});
+    daemon_ = std::make_unique<Process>(std::move(daemon_args), logs_.path());
+    const bool up = eventually([&] { return daemon_answers() || !daemon_->running(); }, std::chrono::seconds(20));
+    ASSERT_TRUE(up && daemon_->running()) << "bvd did not start: " << daemon_->err();
+}
+
+bool HostUnderTest::daemon_answers() const {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, socket().c_str(), sizeof address.sun_path - 1);
+    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return connected;
+}
+
+ProcessResult HostUnderTest::bv(std::vector<std::string> args) const {
+    args.insert(args.begin(), {binary("bv"), "--root", root().string()});
+    return run(std::move(args));
+}
+
+ProcessResult HostUnderTest::curl(const std::string& path, const std::string& content_type, const std::string& body,
+                                  std::vector<std::string> extra_args) const {
+    std::vector<std::string> args{"curl", "-sS", "--unix-socket", socket().string(), "-H",
+                                  "Content-Type: " + content_type, "--data-binary", body, "-w", "\n%{http_code}"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    args.push_back("http://localhost" + path);
+    return run(std::move(args));
+}
+
+}  // namespace bv::test
