@@ -129,7 +129,7 @@ asio::awaitable<std::unique_ptr<Connection>> connect(const HttpClient::Pool& poo
 }
 
 asio::awaitable<void> send_and_read_header(HttpResponseStream::State& state, const HttpRequest& request,
-                                           const std::string& host_header) {
+                                           const std::string& host_header, bool keep_alive) {
     http::request<http::string_body> message;
     message.method_string(request.method);
     message.target(request.target);
@@ -137,6 +137,7 @@ asio::awaitable<void> send_and_read_header(HttpResponseStream::State& state, con
     message.set(http::field::host, host_header);
     for (const auto& header : request.headers) message.set(header.name, header.value);
     message.body() = request.body;
+    message.keep_alive(keep_alive);
     message.prepare_payload();
 
     auto& connection = *state.connection;
@@ -190,7 +191,7 @@ asio::awaitable<HttpResponseStream> HttpClient::open(HttpRequest request, std::c
             }
         }
         try {
-            co_await before_deadline(send_and_read_header(*state, request, pool_->endpoint.host_header()), deadline,
+            co_await before_deadline(send_and_read_header(*state, request, pool_->endpoint.host_header(), pool_->options.keep_alive), deadline,
                                      "waiting for " + description + " to answer");
         } catch (const boost::system::system_error& error) {
             // A kept-alive connection the server has closed in the meantime: try a new one.

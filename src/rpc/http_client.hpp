@@ -37,6 +37,9 @@ struct HttpResponse {
 struct HttpClientOptions {
     std::size_t max_response_body = 64 << 20;
     std::size_t max_idle_connections = 8;
+    // false: one connection per request ("Connection: close"). For servers that should not
+    // see idle connections: litecoind 0.21 waits for them to close before it exits.
+    bool keep_alive = true;
 };
 
 // No deadline: for streams that stay open as long as the caller wants (log follow).

@@ -1,0 +1,199 @@
+#include "babel/babel_agent.hpp"
+
+#include <malloc.h>
+#include <sys/stat.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "babel/key_store.hpp"
+#include "babel/method_engine.hpp"
+#include "babel/node_channel.hpp"
+#include "babel/node_setup.hpp"
+#include "blockvisor/babel/v1/babel.pb.h"
+#include "common/files.hpp"
+#include "common/log.hpp"
+#include "common/notifier.hpp"
+#include "common/version.hpp"
+#include "rpc/connect_client.hpp"
+#include "rpc/error.hpp"
+#include "rpc/server.hpp"
+
+namespace bv::babel {
+namespace {
+
+namespace v1 = blockvisor::babel::v1;
+using namespace std::chrono_literals;
+
+constexpr auto kDefaultRunTimeout = 15s;
+constexpr auto kMaxRunTimeout = std::chrono::milliseconds(3'600'000);
+constexpr auto kInitTimeout = std::chrono::minutes(30);
+
+class BabelAgent {
+public:
+    BabelAgent(asio::io_context& io, BabelOptions options)
+        : io_(io), options_(std::move(options)), children_(io.get_executor()), methods_(children_), server_(router_, "babel") {
+        router_.unary("blockvisor.babel.v1.Babel/Ping", this, &BabelAgent::ping);
+        router_.unary("blockvisor.babel.v1.Babel/Version", this, &BabelAgent::version);
+        router_.unary("blockvisor.babel.v1.Babel/ListCapabilities", this, &BabelAgent::list_capabilities);
+        router_.unary("blockvisor.babel.v1.Babel/Run", this, &BabelAgent::run_method);
+        router_.unary("blockvisor.babel.v1.Babel/DownloadKeys", this, &BabelAgent::download_keys);
+        router_.unary("blockvisor.babel.v1.Babel/UploadKeys", this, &BabelAgent::upload_keys);
+        router_.unary("blockvisor.babel.v1.Babel/Init", this, &BabelAgent::init);
+        router_.server_stream("blockvisor.babel.v1.Babel/Logs", this, &BabelAgent::logs);
+    }
+
+    asio::awaitable<void> run() {
+        const auto channel = make_node_channel(options_.channel);
+        asio::co_spawn(io_, server_.serve(channel->listen(io_.get_executor(), kBabelPort)), asio::detached);
+        log::info("babel {} serving on {} port {}", kVersion, channel->spec(), kBabelPort);
+        asio::signal_set stop_signals(io_, SIGTERM, SIGINT);
+        co_await stop_signals.async_wait(asio::use_awaitable);
+        log::info("stopping: letting calls in flight finish");
+        co_await server_.shutdown(10s);
+    }
+
+private:
+    // The node's setup as babelsup last saved it (re-read when the file changes).
+    const NodeSetup& setup() {
+        struct stat status {};
+        const auto file = setup_file(options_.state_dir);
+        if (::stat(file.c_str(), &status) != 0) {
+            throw rpc::Error(rpc::Code::failed_precondition,
+                             "babel has no config yet: bvd sets it up through babelsup (Setup)");
+        }
+        if (!setup_ || status.st_mtim.tv_sec != loaded_.tv_sec || status.st_mtim.tv_nsec != loaded_.tv_nsec ||
+            status.st_ino != loaded_inode_) {
+            setup_ = load_setup(options_.state_dir);
+            loaded_ = status.st_mtim;
+            loaded_inode_ = status.st_ino;
+        }
+        return *setup_;
+    }
+
+    asio::awaitable<v1::PingResponse> ping(v1::PingRequest, rpc::CallContext&) {
+        v1::PingResponse response;
+        response.set_uptime_ms(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count()));
+        co_return response;
+    }
+
+    asio::awaitable<v1::VersionResponse> version(v1::VersionRequest, rpc::CallContext&) {
+        v1::VersionResponse response;
+        response.set_version(kVersion);
+        try {
+            const auto& chain = setup().config.config;
+            response.set_image(chain.protocol + "/" + chain.node_type + "/" + chain.node_version);
+        } catch (const rpc::Error&) {
+            // No config yet: the version alone.
+        }
+        co_return response;
+    }
+
+    asio::awaitable<v1::ListCapabilitiesResponse> list_capabilities(v1::ListCapabilitiesRequest, rpc::CallContext&) {
+        v1::ListCapabilitiesResponse response;
+        for (const auto& name : setup().config.method_names()) response.add_methods(name);
+        co_return response;
+    }
+
+    asio::awaitable<v1::RunResponse> run_method(v1::RunRequest request, rpc::CallContext&) {
+        const auto timeout = request.timeout_ms() == 0 ? std::chrono::milliseconds(kDefaultRunTimeout)
+                                                       : std::min(std::chrono::milliseconds(request.timeout_ms()), kMaxRunTimeout);
+        // A copy: the setup may be reloaded while the method runs.
+        const auto current = setup();
+        const std::map<std::string, std::string> params(request.params().begin(), request.params().end());
+        v1::RunResponse response;
+        response.set_value(co_await methods_.run(current, request.method(), params, timeout));
+        co_return response;
+    }
+
+    asio::awaitable<v1::DownloadKeysResponse> download_keys(v1::DownloadKeysRequest, rpc::CallContext&) {
+        v1::DownloadKeysResponse response;
+        for (auto& key : read_keys(setup().config)) {
+            auto* added = response.add_keys();
+            added->set_name(std::move(key.name));
+            added->set_content(std::move(key.content));
+        }
+        co_return response;
+    }
+
+    asio::awaitable<v1::UploadKeysResponse> upload_keys(v1::UploadKeysRequest request, rpc::CallContext&) {
+        std::vector<KeyFile> keys;
+        for (const auto& key : request.keys()) keys.push_back({key.name(), key.content()});
+        v1::UploadKeysResponse response;
+        for (const auto& path : write_keys(setup().config, keys)) response.add_paths(path);
+        co_return response;
+    }
+
+    asio::awaitable<v1::InitResponse> init(v1::InitRequest, rpc::CallContext&) {
+        const auto done_flag = options_.state_dir / "init.done";
+        while (init_running_) co_await init_finished_.wait();
+        v1::InitResponse response;
+        if (std::filesystem::exists(done_flag)) co_return response;
+        const auto current = setup();
+        init_running_ = true;
+        try {
+            if (current.config.find_method("init") != nullptr) {
+                response.set_output(co_await methods_.run(current, "init", {}, kInitTimeout));
+            }
+            write_file_atomically(done_flag, "done\n");
+        } catch (...) {
+            init_running_ = false;
+            init_finished_.notify_all();
+            throw;
+        }
+        init_running_ = false;
+        init_finished_.notify_all();
+        response.set_ran(true);
+        co_return response;
+    }
+
+    asio::awaitable<void> logs(v1::LogsRequest request, rpc::StreamWriter<v1::LogsResponse>& out, rpc::CallContext&) {
+        rpc::ConnectClient supervisor(io_.get_executor(), rpc::unix_endpoint(options_.supervisor_socket.string()));
+        auto stream = co_await supervisor.open_stream<v1::LogsResponse>("blockvisor.babel.v1.BabelSup/Logs", request);
+        while (auto message = co_await stream.next()) co_await out.write(*message);
+    }
+
+    asio::io_context& io_;
+    BabelOptions options_;
+    ChildProcesses children_;
+    MethodEngine methods_;
+    std::optional<NodeSetup> setup_;
+    timespec loaded_{};
+    ino_t loaded_inode_ = 0;
+    bool init_running_ = false;
+    Notifier init_finished_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    rpc::Router router_;
+    rpc::Server server_;
+};
+
+}  // namespace
+
+int run_babel(const BabelOptions& options) {
+    // Large buffers (babel uploads, big method results) go back to the system when freed,
+    // instead of staying in the heap of a process that lives as long as the node.
+    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    log::init("babel", log::Level::info);
+    int exit_code = 0;
+    asio::io_context io;
+    BabelAgent agent(io, options);
+    asio::co_spawn(io, agent.run(), [&](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                log::error("babel failed: {}", e.what());
+                exit_code = 1;
+            }
+        }
+        io.stop();
+    });
+    io.run();
+    return exit_code;
+}
+
+}  // namespace bv::babel

@@ -1,0 +1,224 @@
+#include "babel/babelsup.hpp"
+
+#include <malloc.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "babel/babel_runner.hpp"
+#include "babel/data_volume.hpp"
+#include "babel/log_stream.hpp"
+#include "babel/node_channel.hpp"
+#include "babel/node_setup.hpp"
+#include "babel/supervisor.hpp"
+#include "blockvisor/babel/v1/babelsup.pb.h"
+#include "common/log.hpp"
+#include "common/version.hpp"
+#include "rpc/error.hpp"
+#include "rpc/server.hpp"
+
+namespace bv::babel {
+namespace {
+
+namespace v1 = blockvisor::babel::v1;
+using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
+
+// The socket inside the node on which babel reaches babelsup (for the log).
+std::filesystem::path internal_socket(const std::filesystem::path& state_dir) { return state_dir / "babelsup.sock"; }
+
+class BabelSup {
+public:
+    BabelSup(asio::io_context& io, BabelSupOptions options)
+        : io_(io),
+          options_(std::move(options)),
+          channel_(make_node_channel(options_.channel)),
+          children_(io.get_executor(), ::getpid() == 1),
+          log_(1000),
+          supervisor_(children_, log_),
+          babel_(children_, log_, options_.state_dir,
+                 {"--state-dir", options_.state_dir.string(), "--channel", channel_->spec(), "--supervisor-socket",
+                  internal_socket(options_.state_dir).string()},
+                 channel_->endpoint(kBabelPort)),
+          server_(router_, "babelsup") {
+        log_.on_append = [this] { log_appended_.notify_all(); };
+        router_.unary("blockvisor.babel.v1.BabelSup/GetStatus", this, &BabelSup::get_status);
+        router_.unary("blockvisor.babel.v1.BabelSup/Setup", this, &BabelSup::setup);
+        router_.unary("blockvisor.babel.v1.BabelSup/UploadBabelChunk", this, &BabelSup::upload_babel_chunk);
+        router_.unary("blockvisor.babel.v1.BabelSup/InstallBabel", this, &BabelSup::install_babel);
+        router_.server_stream("blockvisor.babel.v1.BabelSup/Logs", this, &BabelSup::logs);
+        router_.unary("blockvisor.babel.v1.BabelSup/Shutdown", this, &BabelSup::shutdown);
+    }
+
+    asio::awaitable<void> run() {
+        std::filesystem::create_directories(options_.state_dir);
+        try {
+            if (auto saved = load_setup(options_.state_dir)) apply(std::move(*saved));
+        } catch (const std::exception& error) {
+            note(std::string("cannot use the saved setup: ") + error.what());
+        }
+        co_await babel_.start();
+        asio::co_spawn(io_, server_.serve(channel_->listen(io_.get_executor(), kBabelSupPort)), asio::detached);
+        asio::co_spawn(io_, server_.serve(rpc::listen_unix(io_.get_executor(), internal_socket(options_.state_dir).string(), 0600)),
+                       asio::detached);
+        note("babelsup " + std::string(kVersion) + " serving on " + channel_->spec() + " port " + std::to_string(kBabelSupPort));
+
+        asio::signal_set stop_signals(io_, SIGTERM, SIGINT);
+        co_await (stop_signals.async_wait(asio::use_awaitable) || stop_requested_.wait());
+        co_await stop_node();
+        co_await server_.shutdown(2s);
+    }
+
+private:
+    void note(const std::string& message) { babel::note(log_, message); }
+
+    void apply(NodeSetup setup) {
+        const auto& config = setup.config;
+        log_.set_capacity(config.supervisor.log_buffer_capacity_ln);
+        if (!options_.data_volume.empty() && !config.config.data_directory_mount_point.empty()) {
+            try {
+                mount_data_volume(options_.data_volume, config.config.data_directory_mount_point);
+            } catch (const std::exception& error) {
+                note(error.what());
+            }
+        }
+        supervisor_.start(config.supervisor, node_environment(current_environment(), config));
+        setup_ = std::move(setup);
+    }
+
+    asio::awaitable<void> stop_node() {
+        note("stopping the entry points and babel");
+        co_await supervisor_.stop();
+        co_await babel_.stop();
+    }
+
+    asio::awaitable<v1::GetStatusResponse> get_status(v1::GetStatusRequest, rpc::CallContext&) {
+        v1::GetStatusResponse response;
+        response.set_babelsup_version(kVersion);
+        response.set_babel_sha256(babel_.sha256());
+        response.set_babel_version(babel_.version());
+        response.set_babel_pid(babel_.pid());
+        response.set_setup_done(setup_.has_value());
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& state : supervisor_.states()) {
+            auto* entry = response.add_entry_points();
+            entry->set_name(state.name);
+            entry->set_pid(state.pid);
+            entry->set_restarts(state.restarts);
+            entry->set_last_exit(state.last_exit);
+            if (state.pid > 0) {
+                entry->set_uptime_ms(static_cast<std::uint64_t>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(now - state.started).count()));
+            }
+        }
+        co_return response;
+    }
+
+    asio::awaitable<v1::SetupResponse> setup(v1::SetupRequest request, rpc::CallContext&) {
+        if (setup_busy_) throw rpc::Error(rpc::Code::aborted, "another Setup is in progress; try again");
+        auto setup = make_setup(std::move(request));
+        v1::SetupResponse response;
+        if (setup_ && setup_->request.SerializeAsString() == setup.request.SerializeAsString()) co_return response;
+        setup_busy_ = true;
+        try {
+            save_setup(options_.state_dir, setup.request);
+            co_await supervisor_.stop();
+            apply(std::move(setup));
+        } catch (...) {
+            setup_busy_ = false;
+            throw;
+        }
+        setup_busy_ = false;
+        response.set_restarted(true);
+        co_return response;
+    }
+
+    asio::awaitable<v1::UploadBabelChunkResponse> upload_babel_chunk(v1::UploadBabelChunkRequest request,
+                                                                     rpc::CallContext&) {
+        babel_.receive_chunk(request.offset(), request.data(), request.total_size());
+        v1::UploadBabelChunkResponse response;
+        response.set_received(request.offset() + request.data().size());
+        co_return response;
+    }
+
+    asio::awaitable<v1::InstallBabelResponse> install_babel(v1::InstallBabelRequest request, rpc::CallContext&) {
+        if (install_busy_) throw rpc::Error(rpc::Code::aborted, "another babel install is in progress");
+        install_busy_ = true;
+        try {
+            co_await babel_.install(request.sha256());
+        } catch (...) {
+            install_busy_ = false;
+            throw;
+        }
+        install_busy_ = false;
+        v1::InstallBabelResponse response;
+        response.set_babel_version(babel_.version());
+        response.set_babel_sha256(babel_.sha256());
+        co_return response;
+    }
+
+    asio::awaitable<void> logs(v1::LogsRequest request, rpc::StreamWriter<v1::LogsResponse>& out, rpc::CallContext&) {
+        co_await stream_logs(log_, log_appended_, std::move(request), out);
+    }
+
+    asio::awaitable<v1::ShutdownResponse> shutdown(v1::ShutdownRequest, rpc::CallContext&) {
+        co_await stop_node();
+        stop_requested_.notify_all();
+        co_return v1::ShutdownResponse();
+    }
+
+    asio::io_context& io_;
+    BabelSupOptions options_;
+    std::unique_ptr<NodeChannel> channel_;
+    ChildProcesses children_;
+    LogBuffer log_;
+    Notifier log_appended_;
+    Supervisor supervisor_;
+    BabelRunner babel_;
+    std::optional<NodeSetup> setup_;
+    bool setup_busy_ = false;
+    bool install_busy_ = false;
+    Notifier stop_requested_;
+    rpc::Router router_;
+    rpc::Server server_;
+};
+
+}  // namespace
+
+int run_babelsup(const BabelSupOptions& options) {
+    // Large buffers (babel uploads, big method results) go back to the system when freed,
+    // instead of staying in the heap of a process that lives as long as the node.
+    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    log::init("babelsup", log::Level::info);
+    int exit_code = 0;
+    {
+        asio::io_context io;
+        BabelSup babelsup(io, options);
+        asio::co_spawn(io, babelsup.run(), [&](std::exception_ptr error) {
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    log::error("babelsup failed: {}", e.what());
+                    exit_code = 1;
+                }
+            }
+            // Children's exit watch and idle timers would keep the loop alive.
+            io.stop();
+        });
+        io.run();
+    }
+    if (options.power_off) {
+        ::sync();
+        ::reboot(RB_POWER_OFF);
+    }
+    return exit_code;
+}
+
+}  // namespace bv::babel

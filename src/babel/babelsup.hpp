@@ -1,0 +1,20 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace bv::babel {
+
+struct BabelSupOptions {
+    std::filesystem::path state_dir = "/var/lib/babel";
+    std::string channel = "vsock";
+    // Mounted at the config's data_directory_mount_point; empty: none.
+    std::filesystem::path data_volume;
+    // Power the machine off when done (babelsup is init of a VM).
+    bool power_off = false;
+};
+
+// Runs babelsup until SIGTERM/SIGINT or a Shutdown call. Returns the exit code.
+int run_babelsup(const BabelSupOptions& options);
+
+}  // namespace bv::babel

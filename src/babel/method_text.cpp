@@ -1,0 +1,277 @@
+#include "babel/method_text.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <optional>
+
+#include "babel/log_buffer.hpp"
+
+namespace bv::babel {
+namespace {
+
+constexpr std::size_t kExcerptBytes = 200;
+
+// ---- placeholders -----------------------------------------------------------------------------
+
+struct Placeholder {
+    std::string_view name;
+    std::size_t end = 0;  // just after its "}}"
+};
+
+bool is_name_character(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+std::size_t skip_spaces(std::string_view text, std::size_t position) {
+    while (position < text.size() && text[position] == ' ') ++position;
+    return position;
+}
+
+// The placeholder whose "{{" is at `open`, if the text there is one.
+std::optional<Placeholder> placeholder_at(std::string_view text, std::size_t open) {
+    const std::size_t name_begin = skip_spaces(text, open + 2);
+    std::size_t name_end = name_begin;
+    while (name_end < text.size() && is_name_character(text[name_end])) ++name_end;
+    const std::size_t close = skip_spaces(text, name_end);
+    if (name_end == name_begin || text.substr(close, 2) != "}}") return std::nullopt;
+    return Placeholder{text.substr(name_begin, name_end - name_begin), close + 2};
+}
+
+std::string list_names(const std::map<std::string, std::string>& values) {
+    if (values.empty()) return "no values given";
+    std::string names;
+    for (const auto& [name, value] : values) names += (names.empty() ? "" : ", ") + name;
+    return "values given: " + names;
+}
+
+const std::string& value_of(const Placeholder& placeholder,
+                            const std::map<std::string, std::string>& values) {
+    const auto found = values.find(std::string(placeholder.name));
+    if (found == values.end()) {
+        throw MethodTextError("no value for placeholder {{" + std::string(placeholder.name) +
+                              "}} (" + list_names(values) + ")");
+    }
+    return found->second;
+}
+
+std::string quote(std::string_view value, Quoting quoting) {
+    return quoting == Quoting::shell ? shell_quote(value) : json_escape(value);
+}
+
+// ---- JSON responses ---------------------------------------------------------------------------
+
+std::string excerpt(std::string_view text) {
+    return "'" + truncate_utf8(text, kExcerptBytes) + "'";
+}
+
+// The start of `value` as compact JSON, without serialising all of a large response.
+std::string json_excerpt(const boost::json::value& value) {
+    boost::json::serializer serializer;
+    serializer.reset(&value);
+    char buffer[kExcerptBytes + 1];
+    const auto start = serializer.read(buffer, sizeof buffer);
+    return truncate_utf8(std::string_view(start.data(), start.size()), kExcerptBytes);
+}
+
+boost::json::value parse_json(std::string_view text, boost::system::error_code& error) {
+    return boost::json::parse(boost::json::string_view(text.data(), text.size()), error);
+}
+
+std::optional<boost::json::value> try_parse_json(std::string_view text) {
+    boost::system::error_code error;
+    auto value = parse_json(text, error);
+    if (error) return std::nullopt;
+    return value;
+}
+
+boost::json::value parse_json_or_throw(std::string_view text) {
+    boost::system::error_code error;
+    auto value = parse_json(text, error);
+    if (error) {
+        throw MethodTextError("response is not JSON: " + excerpt(text) + " (" + error.message() +
+                              ")");
+    }
+    return value;
+}
+
+std::optional<std::size_t> parse_index(std::string_view segment) {
+    std::size_t index = 0;
+    const auto [end, error] =
+        std::from_chars(segment.data(), segment.data() + segment.size(), index);
+    if (error != std::errc{} || end != segment.data() + segment.size()) return std::nullopt;
+    return index;
+}
+
+// Where a field lookup stands: the whole path, and the part of it walked so far.
+struct FieldLookup {
+    std::string_view field;
+    std::string_view walked;
+
+    [[noreturn]] void fail(const std::string& reason, const boost::json::value& found) const {
+        const std::string where = walked.empty() ? "the response" : "'" + std::string(walked) + "'";
+        throw MethodTextError("field '" + std::string(field) + "' not found in response: " + where +
+                              " " + reason + " (it is " + json_excerpt(found) + ")");
+    }
+};
+
+const boost::json::value& member(const boost::json::object& object, std::string_view key,
+                                 const FieldLookup& lookup, const boost::json::value& parent) {
+    const auto* found = object.if_contains(boost::json::string_view(key.data(), key.size()));
+    if (found == nullptr) lookup.fail("has no member '" + std::string(key) + "'", parent);
+    return *found;
+}
+
+const boost::json::value& element(const boost::json::array& array, std::string_view segment,
+                                  const FieldLookup& lookup, const boost::json::value& parent) {
+    const auto index = parse_index(segment);
+    if (!index) {
+        lookup.fail("is an array, so '" + std::string(segment) + "' should be an index", parent);
+    }
+    if (*index >= array.size()) {
+        lookup.fail(
+            "has no element " + std::string(segment) + ", only " + std::to_string(array.size()),
+            parent);
+    }
+    return array[*index];
+}
+
+const boost::json::value& child(const boost::json::value& parent, std::string_view segment,
+                                const FieldLookup& lookup) {
+    if (const auto* object = parent.if_object()) return member(*object, segment, lookup, parent);
+    if (const auto* array = parent.if_array()) return element(*array, segment, lookup, parent);
+    lookup.fail("is not an object or an array", parent);
+}
+
+const boost::json::value& find_field(const boost::json::value& document, std::string_view field) {
+    const boost::json::value* current = &document;
+    std::size_t segment_begin = 0;
+    while (true) {
+        const auto dot = field.find('.', segment_begin);
+        const auto segment = field.substr(segment_begin, dot - segment_begin);
+        const FieldLookup lookup{field,
+                                 field.substr(0, segment_begin == 0 ? 0 : segment_begin - 1)};
+        current = &child(*current, segment, lookup);
+        if (dot == std::string_view::npos) return *current;
+        segment_begin = dot + 1;
+    }
+}
+
+std::string_view without_trailing_whitespace(std::string_view text) {
+    const auto last = text.find_last_not_of(" \t\r\n\v\f");
+    return last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
+}
+
+// Boost.JSON writes doubles as "9.5E-1"; as plain text people expect "0.95".
+std::string shortest_decimal(double number) {
+    char buffer[32];
+    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
+    return std::string(buffer, end);
+}
+
+std::string raw_text(const boost::json::value& value) {
+    if (const auto* text = value.if_string()) return std::string(text->data(), text->size());
+    if (const auto* number = value.if_double()) return shortest_decimal(*number);
+    return boost::json::serialize(value);
+}
+
+std::string format_value(const boost::json::value& value, ResponseFormat format) {
+    if (format == ResponseFormat::json) return boost::json::serialize(value);
+    return std::string(without_trailing_whitespace(raw_text(value)));
+}
+
+}  // namespace
+
+std::string shell_quote(std::string_view value) {
+    std::string quoted = "'";
+    for (const char c : value) {
+        // A single quote cannot appear inside single quotes: close, add it escaped, reopen.
+        if (c == '\'') {
+            quoted += "'\\''";
+        } else {
+            quoted += c;
+        }
+    }
+    quoted += '\'';
+    return quoted;
+}
+
+std::string json_escape(std::string_view value) {
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    std::string escaped;
+    escaped.reserve(value.size());
+    for (const char c : value) {
+        switch (c) {
+            case '"':
+                escaped += "\\\"";
+                break;
+            case '\\':
+                escaped += "\\\\";
+                break;
+            case '\n':
+                escaped += "\\n";
+                break;
+            case '\t':
+                escaped += "\\t";
+                break;
+            case '\r':
+                escaped += "\\r";
+                break;
+            case '\b':
+                escaped += "\\b";
+                break;
+            case '\f':
+                escaped += "\\f";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    escaped += "\\u00";
+                    escaped += kHexDigits[c >> 4];
+                    escaped += kHexDigits[c & 0xF];
+                } else {
+                    escaped += c;
+                }
+        }
+    }
+    return escaped;
+}
+
+std::string fill_placeholders(std::string_view text,
+                              const std::map<std::string, std::string>& values, Quoting quoting) {
+    std::string filled;
+    std::size_t copied = 0;
+    for (auto open = text.find("{{"); open != std::string_view::npos;
+         open = text.find("{{", copied)) {
+        filled.append(text.substr(copied, open - copied));
+        const auto placeholder = placeholder_at(text, open);
+        if (placeholder) {
+            filled += quote(value_of(*placeholder, values), quoting);
+            copied = placeholder->end;
+        } else {
+            // Only the first brace is text for sure: "{{{NAME}}}" holds a placeholder after it.
+            filled += '{';
+            copied = open + 1;
+        }
+    }
+    filled.append(text.substr(copied));
+    return filled;
+}
+
+std::string extract_and_format(std::string_view json_text, std::string_view field,
+                               ResponseFormat format) {
+    if (!field.empty()) {
+        const auto document = parse_json_or_throw(json_text);
+        return format_value(find_field(document, field), format);
+    }
+    if (format == ResponseFormat::json) return format_text(json_text, format);
+    // Raw output of the whole response needs no JSON: a plain text body is passed on as text.
+    const auto document = try_parse_json(json_text);
+    return document ? format_value(*document, format) : format_text(json_text, format);
+}
+
+std::string format_text(std::string_view text, ResponseFormat format) {
+    if (format == ResponseFormat::raw) return std::string(without_trailing_whitespace(text));
+    return boost::json::serialize(parse_json_or_throw(text));
+}
+
+}  // namespace bv::babel

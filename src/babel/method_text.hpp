@@ -1,0 +1,48 @@
+#pragma once
+
+// Pure text work of babel methods: placeholders, shell quoting, picking a field out of a JSON
+// response and formatting it. No I/O.
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "babel/config.hpp"
+
+namespace bv::babel {
+
+// How a value is made safe for where it is substituted.
+enum class Quoting {
+    shell,  // POSIX shell single quotes: the value is always exactly one literal word
+    json,   // JSON string escaping (quotes, backslashes, control characters) without the quotes
+};
+
+// 'it'\''s': the value as one single-quoted shell word.
+std::string shell_quote(std::string_view value);
+// The body of a JSON string for `value` (no surrounding quotes).
+std::string json_escape(std::string_view value);
+
+// Thrown for a placeholder with no value, a field path that is not in the response, a
+// response that is not JSON when JSON is needed... `what()` says which and what was found.
+class MethodTextError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Replaces every {{NAME}} (NAME: letters, digits, '_', '-', '.'; surrounding spaces inside the
+// braces allowed) with the quoted value from `values`. Throws MethodTextError naming the first
+// placeholder without a value. Text that is not a placeholder is left as is.
+std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string>& values,
+                              Quoting quoting);
+
+// Picks `field` (a dot path: "result.height", "data.peers.0.id"; empty: everything) out of
+// JSON text and formats it: raw gives a string's own text, other values as compact JSON, with
+// trailing whitespace trimmed; json gives compact JSON. Throws MethodTextError.
+std::string extract_and_format(std::string_view json_text, std::string_view field, ResponseFormat format);
+
+// Formats non-JSON output (sh methods without a field): raw trims trailing whitespace; json
+// parses and re-serialises compactly (throws MethodTextError when it is not JSON).
+std::string format_text(std::string_view text, ResponseFormat format);
+
+}  // namespace bv::babel

@@ -1,0 +1,54 @@
+#include "babel/node_setup.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "common/files.hpp"
+#include "common/version.hpp"
+#include "rpc/error.hpp"
+
+namespace bv::babel {
+
+std::filesystem::path setup_file(const std::filesystem::path& state_dir) { return state_dir / "setup.json"; }
+
+NodeSetup make_setup(blockvisor::babel::v1::SetupRequest request) {
+    NodeSetup setup;
+    try {
+        setup.config = parse_babel_config(request.config_toml(), "babel.toml");
+    } catch (const ConfigError& error) {
+        throw rpc::Error(rpc::Code::invalid_argument, std::string("invalid babel config:\n") + error.what());
+    }
+    const auto& needed = setup.config.config.babel_version;
+    if (!needed.empty() && !version_at_least(kVersion, needed)) {
+        throw rpc::Error(rpc::Code::failed_precondition, "the config needs babel " + needed + " or newer; this is " +
+                                                             kVersion + " (update babel first)");
+    }
+    setup.request = std::move(request);
+    return setup;
+}
+
+std::optional<NodeSetup> load_setup(const std::filesystem::path& state_dir) {
+    const auto json = read_file_if_exists(setup_file(state_dir));
+    if (!json) return std::nullopt;
+    blockvisor::babel::v1::SetupRequest request;
+    const auto status = google::protobuf::util::JsonStringToMessage(*json, &request);
+    if (!status.ok()) {
+        throw rpc::Error(rpc::Code::data_loss, "saved node setup " + setup_file(state_dir).string() +
+                                                   " is unreadable: " + std::string(status.message()));
+    }
+    return make_setup(std::move(request));
+}
+
+void save_setup(const std::filesystem::path& state_dir, const blockvisor::babel::v1::SetupRequest& request) {
+    std::string json;
+    google::protobuf::util::MessageToJsonString(request, &json);
+    write_file_atomically(setup_file(state_dir), json, 0600);
+}
+
+std::map<std::string, std::string> node_environment(std::map<std::string, std::string> base, const BabelConfig& config) {
+    auto& path = base["PATH"];
+    if (path.empty()) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!config.path_append.empty()) path += ":" + config.path_append;
+    return base;
+}
+
+}  // namespace bv::babel

@@ -1,0 +1,249 @@
+#include "common/child_processes.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+#include <system_error>
+
+#include "common/async.hpp"
+
+extern char** environ;
+
+namespace bv {
+namespace {
+
+constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct UserIdentity {
+    uid_t uid;
+    gid_t gid;
+    std::vector<gid_t> groups;
+};
+
+UserIdentity look_up_user(const std::string& name) {
+    passwd entry{};
+    passwd* found = nullptr;
+    std::vector<char> buffer(16384);
+    if (::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
+        throw std::system_error(ENOENT, std::generic_category(), "unknown user '" + name + "'");
+    }
+    UserIdentity identity{entry.pw_uid, entry.pw_gid, std::vector<gid_t>(64)};
+    int count = static_cast<int>(identity.groups.size());
+    if (::getgrouplist(name.c_str(), entry.pw_gid, identity.groups.data(), &count) < 0) {
+        identity.groups.resize(static_cast<std::size_t>(count));
+        ::getgrouplist(name.c_str(), entry.pw_gid, identity.groups.data(), &count);
+    }
+    identity.groups.resize(static_cast<std::size_t>(count));
+    return identity;
+}
+
+std::string find_program(const std::string& program, const std::map<std::string, std::string>& environment) {
+    if (program.find('/') != std::string::npos) return program;
+    const auto path = environment.find("PATH");
+    std::stringstream directories(path == environment.end() ? "/usr/local/bin:/usr/bin:/bin" : path->second);
+    for (std::string directory; std::getline(directories, directory, ':');) {
+        const auto candidate = (directory.empty() ? std::string(".") : directory) + "/" + program;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    throw std::system_error(ENOENT, std::generic_category(), "cannot run '" + program + "': not found in PATH");
+}
+
+struct Pipe {
+    int read = -1;
+    int write = -1;
+};
+
+Pipe make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "cannot create a pipe");
+    return {fds[0], fds[1]};
+}
+
+// In the forked child: only async-signal-safe calls from here on.
+[[noreturn]] void exec_child(const SpawnOptions& options, const std::string& program, char* const* argv,
+                             char* const* envp, const std::optional<UserIdentity>& user, Pipe out, Pipe err,
+                             int report_fd) {
+    auto fail = [&]() {
+        const int error = errno;
+        [[maybe_unused]] auto ignored = ::write(report_fd, &error, sizeof error);
+        ::_exit(127);
+    };
+    if (options.new_process_group && ::setpgid(0, 0) != 0) fail();
+    // Asio blocks and handles some signals in this process; the child starts clean.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (const int signal_number : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT}) ::signal(signal_number, SIG_DFL);
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null < 0 || ::dup2(null, STDIN_FILENO) < 0) fail();
+    if (out.write >= 0 && ::dup2(out.write, STDOUT_FILENO) < 0) fail();
+    if (err.write >= 0 && ::dup2(err.write, STDERR_FILENO) < 0) fail();
+    if (!options.working_directory.empty() && ::chdir(options.working_directory.c_str()) != 0) fail();
+    if (user) {
+        if (::setgroups(user->groups.size(), user->groups.data()) != 0 || ::setgid(user->gid) != 0 ||
+            ::setuid(user->uid) != 0) {
+            fail();
+        }
+    }
+    ::execve(program.c_str(), argv, envp);
+    fail();
+    ::_exit(127);
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+    if (signal != 0) return "killed by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
+    return "exited with code " + std::to_string(code);
+}
+
+ChildProcesses::ChildProcesses(asio::any_io_executor executor, bool reap_orphans)
+    : executor_(executor), child_signals_(executor, SIGCHLD), reap_orphans_(reap_orphans) {
+    start_listening();
+}
+
+ChildProcesses::~ChildProcesses() {
+    boost::system::error_code ignored;
+    child_signals_.cancel(ignored);
+}
+
+void ChildProcesses::start_listening() {
+    child_signals_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        collect_exits();
+        start_listening();
+    });
+}
+
+void ChildProcesses::collect_exits() {
+    for (auto& [pid, child] : children_) {
+        if (child.status) continue;
+        int raw = 0;
+        if (::waitpid(pid, &raw, WNOHANG) != pid) continue;
+        ExitStatus status;
+        if (WIFEXITED(raw)) status.code = WEXITSTATUS(raw);
+        if (WIFSIGNALED(raw)) status.signal = WTERMSIG(raw);
+        child.status = status;
+        for (auto* waiter : child.waiters) waiter->cancel();
+    }
+    if (reap_orphans_) {
+        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+        }
+    }
+}
+
+ChildProcess ChildProcesses::spawn(const SpawnOptions& options) {
+    if (options.argv.empty()) throw std::invalid_argument("spawn: no program given");
+    const auto program = find_program(options.argv[0], options.environment);
+    const auto user = options.user.empty() ? std::nullopt : std::optional(look_up_user(options.user));
+    std::vector<std::string> environment_entries;
+    for (const auto& [name, value] : options.environment) environment_entries.push_back(name + "=" + value);
+    std::vector<char*> envp;
+    for (auto& entry : environment_entries) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> arguments = options.argv;
+    std::vector<char*> argv;
+    for (auto& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+
+    Pipe out, err;
+    if (options.capture_output) {
+        out = make_pipe();
+        err = make_pipe();
+    }
+    const Pipe report = make_pipe();
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::system_error(errno, std::generic_category(), "cannot fork to run " + program);
+    if (pid == 0) exec_child(options, program, argv.data(), envp.data(), user, out, err, report.write);
+
+    children_[pid];
+    ::close(report.write);
+    for (const int fd : {out.write, err.write}) {
+        if (fd >= 0) ::close(fd);
+    }
+    int exec_error = 0;
+    const auto reported = ::read(report.read, &exec_error, sizeof exec_error);
+    ::close(report.read);
+    ChildProcess child;
+    child.pid = pid;
+    if (out.read >= 0) child.stdout_pipe.emplace(executor_, out.read);
+    if (err.read >= 0) child.stderr_pipe.emplace(executor_, err.read);
+    if (reported == sizeof exec_error) {
+        // The child could not exec and is exiting right now.
+        ::waitpid(pid, nullptr, 0);
+        children_.erase(pid);
+        throw std::system_error(exec_error, std::generic_category(), "cannot run " + program);
+    }
+    return child;
+}
+
+asio::awaitable<ExitStatus> ChildProcesses::wait(pid_t pid) {
+    auto found = children_.find(pid);
+    if (found == children_.end()) throw std::logic_error("wait for a process that was not spawned here");
+    asio::steady_timer exited(executor_, std::chrono::steady_clock::time_point::max());
+    while (!found->second.status) {
+        auto waiter = found->second.waiters.insert(found->second.waiters.end(), &exited);
+        // Cancelled by collect_exits when the child exits; an outer cancellation throws here.
+        auto [ec] = co_await exited.async_wait(as_tuple);
+        found = children_.find(pid);
+        found->second.waiters.erase(waiter);
+        if (ec != asio::error::operation_aborted) continue;
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none) throw boost::system::system_error(ec);
+    }
+    const auto status = *found->second.status;
+    if (found->second.waiters.empty()) children_.erase(found);
+    co_return status;
+}
+
+asio::awaitable<std::optional<ExitStatus>> ChildProcesses::wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+    co_return co_await with_timeout(wait(pid), timeout);
+}
+
+asio::awaitable<ExitStatus> ChildProcesses::stop_group(pid_t pid, std::chrono::milliseconds timeout) {
+    ::kill(-pid, SIGTERM);
+    if (auto status = co_await wait_for(pid, timeout)) co_return *status;
+    ::kill(-pid, SIGKILL);
+    co_return co_await wait(pid);
+}
+
+bool ChildProcesses::running(pid_t pid) const {
+    const auto found = children_.find(pid);
+    return found != children_.end() && !found->second.status;
+}
+
+std::map<std::string, std::string> current_environment() {
+    std::map<std::string, std::string> environment;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view text = *entry;
+        const auto equals = text.find('=');
+        if (equals != std::string_view::npos) environment[std::string(text.substr(0, equals))] = text.substr(equals + 1);
+    }
+    return environment;
+}
+
+asio::awaitable<bool> read_all(asio::posix::stream_descriptor& pipe, std::string& output, std::size_t limit) {
+    bool fit = true;
+    char buffer[16384];
+    for (;;) {
+        auto [ec, read] = co_await pipe.async_read_some(asio::buffer(buffer), as_tuple);
+        if (ec) break;
+        const auto room = limit > output.size() ? limit - output.size() : 0;
+        if (read > room) fit = false;
+        output.append(buffer, std::min(read, room));
+    }
+    co_return fit;
+}
+
+}  // namespace bv

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <list>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bv {
+
+namespace asio = boost::asio;
+
+struct SpawnOptions {
+    // argv[0] is the program; without a '/', it is looked up in the PATH of `environment`.
+    std::vector<std::string> argv;
+    // The child's whole environment.
+    std::map<std::string, std::string> environment;
+    std::filesystem::path working_directory;  // empty: inherit
+    std::string user;                         // empty: stay who we are
+    // Own process group (pgid = pid), so that stopping it reaches its children too.
+    bool new_process_group = true;
+    // stdout and stderr into pipes (ChildProcess::output); otherwise inherited.
+    bool capture_output = true;
+};
+
+struct ExitStatus {
+    int code = -1;   // exit code, or -1 when killed by a signal
+    int signal = 0;  // the signal that killed it
+    bool success() const { return code == 0; }
+    // "exited with code 1", "killed by signal 9 (Killed)".
+    std::string describe() const;
+};
+
+struct ChildProcess {
+    pid_t pid = -1;
+    // stdout and stderr, when captured.
+    std::optional<asio::posix::stream_descriptor> stdout_pipe;
+    std::optional<asio::posix::stream_descriptor> stderr_pipe;
+};
+
+// Starts child processes and collects their exit statuses, on one io_context.
+//
+// Children are reaped on SIGCHLD one by one by PID, so other code's children are left alone.
+// With `reap_orphans` (babelsup is PID 1 of its node) every other zombie is reaped too: the
+// kernel re-parents orphaned processes to PID 1, and nobody else would reap them.
+class ChildProcesses {
+public:
+    ChildProcesses(asio::any_io_executor executor, bool reap_orphans = false);
+    ~ChildProcesses();
+    ChildProcesses(const ChildProcesses&) = delete;
+    ChildProcesses& operator=(const ChildProcesses&) = delete;
+
+    // Throws std::system_error saying which program could not be started and why (not
+    // found, not executable, unknown user...).
+    ChildProcess spawn(const SpawnOptions& options);
+    // Completes when `pid` (spawned here) exits.
+    asio::awaitable<ExitStatus> wait(pid_t pid);
+    // Waits up to `timeout`; nullopt if it is still running.
+    asio::awaitable<std::optional<ExitStatus>> wait_for(pid_t pid, std::chrono::milliseconds timeout);
+    // SIGTERM to the process group, SIGKILL after `timeout`; returns how it ended.
+    asio::awaitable<ExitStatus> stop_group(pid_t pid, std::chrono::milliseconds timeout);
+    bool running(pid_t pid) const;
+    asio::any_io_executor executor() const { return executor_; }
+
+private:
+    struct Child {
+        std::optional<ExitStatus> status;
+        std::list<asio::steady_timer*> waiters;
+    };
+    void start_listening();
+    void collect_exits();
+
+    asio::any_io_executor executor_;
+    asio::signal_set child_signals_;
+    bool reap_orphans_;
+    std::map<pid_t, Child> children_;
+};
+
+// The environment of this process, as a map.
+std::map<std::string, std::string> current_environment();
+
+// Reads `pipe` to its end, appending to `output` at most `limit` bytes (the rest is read and
+// dropped, so the writer never blocks). Returns whether everything fit.
+asio::awaitable<bool> read_all(asio::posix::stream_descriptor& pipe, std::string& output, std::size_t limit);
+
+}  // namespace bv

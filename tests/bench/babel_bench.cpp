@@ -1,0 +1,124 @@
+// Babel's overhead, measured in one run: Run(height) through babel against the same
+// JSON-RPC call made directly to litecoind, and the memory of babel and babelsup.
+//
+// Usage: babel_bench [calls]   (scripts/bench runs it)
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "blockvisor/babel/v1/babel.pb.h"
+#include "rpc/connect_client.hpp"
+#include "rpc/endpoint.hpp"
+#include "support/babel_node.hpp"
+#include "support/host_under_test.hpp"
+#include "support/rpc_call.hpp"
+
+namespace {
+
+using namespace bv;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+namespace asio = boost::asio;
+
+struct Stats {
+    double median_us;
+    double p90_us;
+};
+
+Stats stats_of(std::vector<double> samples) {
+    std::sort(samples.begin(), samples.end());
+    return {samples[samples.size() / 2], samples[samples.size() * 9 / 10]};
+}
+
+// Times `calls` sequential calls of `one_call` on one io_context.
+template <class OneCall>
+Stats measure(int calls, OneCall one_call) {
+    asio::io_context io;
+    std::vector<double> samples;
+    std::exception_ptr failure;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < calls + 20; ++i) {
+                const auto started = Clock::now();
+                co_await one_call(io);
+                if (i >= 20) samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - started).count());
+            }
+        },
+        [&](std::exception_ptr error) { failure = error; });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return stats_of(samples);
+}
+
+// "VmRSS (anonymous + file-backed)" of a process, from /proc/<pid>/status.
+std::string memory_of(int pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::map<std::string, std::uint64_t> kib;
+    for (std::string line; std::getline(status, line);) {
+        const auto colon = line.find(':');
+        if (colon != std::string::npos && (line.starts_with("Rss") || line.starts_with("VmRSS"))) {
+            kib[line.substr(0, colon)] = std::stoull(line.substr(colon + 1));
+        }
+    }
+    return fmt::format("{:6} KiB ({} KiB anonymous, {} KiB of mapped files such as the binary)", kib["VmRSS"],
+                       kib["RssAnon"], kib["RssFile"]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int calls = argc > 1 ? std::atoi(argv[1]) : 1000;
+    const auto port = test::free_local_port();
+    test::BabelNode node;
+    std::filesystem::create_directories(node.dir() / "data");
+    node.install_babel(test::binary());
+    node.setup(test::litecoin_babel_toml(node.dir() / "data", port, node.dir() / "keys"));
+    if (!test::eventually([&] {
+            try {
+                node.run("height");
+                return true;
+            } catch (const rpc::Error&) {
+                return false;
+            }
+        }, 60s)) {
+        fmt::print(stderr, "litecoind did not come up\n");
+        return 1;
+    }
+
+    blockvisor::babel::v1::RunRequest height;
+    height.set_method("height");
+    std::unique_ptr<rpc::ConnectClient> babel;
+    const auto through_babel = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
+        if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
+        co_await babel->call<blockvisor::babel::v1::RunResponse>("blockvisor.babel.v1.Babel/Run", height, 10s);
+    });
+
+    // What babel itself sends: one connection per call, basic auth.
+    auto url = rpc::parse_http_url(fmt::format("http://127.0.0.1:{}/", port));
+    std::unique_ptr<rpc::HttpClient> direct;
+    const auto direct_call = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
+        if (!direct) direct = std::make_unique<rpc::HttpClient>(io.get_executor(), url.endpoint, rpc::HttpClientOptions{.keep_alive = false});
+        rpc::HttpRequest request;
+        request.headers = {{"Content-Type", "application/json"}, {"Authorization", "Basic YmFiZWw6YmFiZWw="}};
+        request.body = R"({"jsonrpc":"2.0","id":1,"method":"getblockcount"})";
+        const auto response = co_await direct->request(std::move(request), 10s);
+        if (response.status != 200) throw std::runtime_error("direct call failed: " + response.body);
+    });
+
+    const auto status = node.status();
+    fmt::print("babel Run(height) vs direct JSON-RPC getblockcount to litecoind, {} calls each, sequential\n", calls);
+    fmt::print("  through babel : median {:8.1f} us   p90 {:8.1f} us\n", through_babel.median_us, through_babel.p90_us);
+    fmt::print("  direct        : median {:8.1f} us   p90 {:8.1f} us\n", direct_call.median_us, direct_call.p90_us);
+    fmt::print("  overhead      : median {:8.1f} us   (goal: under 1000 us)\n", through_babel.median_us - direct_call.median_us);
+    fmt::print("RSS babel    : {} (goal: under 8192 KiB)\n", memory_of(status.babel_pid()));
+    fmt::print("RSS babelsup : {} (goal: under 8192 KiB)\n", memory_of(node.babelsup_process().pid()));
+    return 0;
+}

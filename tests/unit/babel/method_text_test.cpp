@@ -1,0 +1,287 @@
+#include "babel/method_text.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+namespace bv::babel {
+namespace {
+
+// Runs `command` with /bin/sh and returns its standard output.
+std::string run_shell(const std::string& command) {
+    const std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    if (!pipe) throw std::runtime_error("popen failed for: " + command);
+    std::string output;
+    char buffer[4096];
+    while (const std::size_t read = std::fread(buffer, 1, sizeof buffer, pipe.get())) {
+        output.append(buffer, read);
+    }
+    return output;
+}
+
+std::filesystem::path unique_marker_path() {
+    static int counter = 0;
+    return std::filesystem::temp_directory_path() /
+           ("pwned-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+}
+
+std::string message_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const MethodTextError& error) {
+        return error.what();
+    }
+    ADD_FAILURE() << "expected MethodTextError";
+    return {};
+}
+
+// ---- shell_quote --------------------------------------------------------------------------------
+
+TEST(ShellQuote, WrapsInSingleQuotesAndEscapesSingleQuotes) {
+    EXPECT_EQ(shell_quote("plain"), "'plain'");
+    EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+    EXPECT_EQ(shell_quote(""), "''");
+}
+
+TEST(ShellQuote, ShellQuotingKeepsInjectionAttemptOneLiteralArgument) {
+    const auto marker = unique_marker_path();
+    const std::vector<std::string> attempts = {
+        "'; touch " + marker.string() + " #",
+        "$(touch " + marker.string() + ")",
+        "`touch " + marker.string() + "`",
+        "a\ntouch " + marker.string(),
+        "x' ; touch " + marker.string() + " ; echo '",
+        "\\'; touch " + marker.string() + "; '\\",
+        "$HOME ${PATH} * ? ~ ; & | < > \" \\ !",
+        "",
+        "''''",
+    };
+    for (const auto& value : attempts) {
+        SCOPED_TRACE(value);
+        EXPECT_EQ(run_shell("printf '%s\\n' " + shell_quote(value)), value + "\n");
+        EXPECT_EQ(run_shell("set -- " + shell_quote(value) + "; printf %s \"$#\""), "1");
+        EXPECT_FALSE(std::filesystem::exists(marker));
+    }
+    std::filesystem::remove(marker);
+}
+
+// ---- json_escape --------------------------------------------------------------------------------
+
+TEST(JsonEscape, EscapesQuotesBackslashesAndControlCharacters) {
+    EXPECT_EQ(json_escape(R"(say "hi" \ bye)"), R"(say \"hi\" \\ bye)");
+    EXPECT_EQ(json_escape("a\nb\tc\rd\be\ff"), R"(a\nb\tc\rd\be\ff)");
+    EXPECT_EQ(json_escape(std::string("\x01\x1f\0", 3)), R"(\u0001\u001f\u0000)");
+}
+
+TEST(JsonEscape, LeavesUtf8AndPrintableAsciiAsIs) {
+    EXPECT_EQ(json_escape("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 /<>{}\x7f"),
+              "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 /<>{}\x7f");
+}
+
+// ---- fill_placeholders --------------------------------------------------------------------------
+
+TEST(FillPlaceholders, ShellQuotingMakesEachValueOneWord) {
+    const std::map<std::string, std::string> values = {{"ADDRESS", "0xabc"}, {"NAME", "it's me"}};
+    EXPECT_EQ(fill_placeholders("cli balance {{ADDRESS}} --label {{NAME}}", values, Quoting::shell),
+              "cli balance '0xabc' --label 'it'\\''s me'");
+}
+
+TEST(FillPlaceholders, ShellBodyWithInjectionAttemptPrintsTheValueLiterally) {
+    const auto marker = unique_marker_path();
+    const std::map<std::string, std::string> values = {
+        {"USER_INPUT", "'; touch " + marker.string() + " #"}};
+    const auto body = fill_placeholders("printf '%s\\n' {{USER_INPUT}}", values, Quoting::shell);
+    EXPECT_EQ(run_shell(body), values.at("USER_INPUT") + "\n");
+    EXPECT_FALSE(std::filesystem::exists(marker));
+    std::filesystem::remove(marker);
+}
+
+TEST(FillPlaceholders, JsonQuotingEscapesInsideTheTemplatesQuotes) {
+    const std::map<std::string, std::string> values = {{"ADDRESS", "0x\"abc\"\n"},
+                                                       {"BLOCK", "latest"}};
+    EXPECT_EQ(fill_placeholders(R"(["{{ADDRESS}}", "{{BLOCK}}"])", values, Quoting::json),
+              R"(["0x\"abc\"\n", "latest"])");
+}
+
+TEST(FillPlaceholders, SpacesInsideTheBracesAreAllowed) {
+    const std::map<std::string, std::string> values = {{"HEIGHT", "42"}};
+    EXPECT_EQ(fill_placeholders("{{ HEIGHT }} {{HEIGHT  }} {{  HEIGHT}}", values, Quoting::json),
+              "42 42 42");
+}
+
+TEST(FillPlaceholders, NamesMayHoldDigitsUnderscoresDashesAndDots) {
+    const std::map<std::string, std::string> values = {{"node.key_2-b", "v"}};
+    EXPECT_EQ(fill_placeholders("{{node.key_2-b}}", values, Quoting::json), "v");
+}
+
+TEST(FillPlaceholders, MissingValueThrowsNamingThePlaceholder) {
+    const std::map<std::string, std::string> values = {{"HEIGHT", "1"}, {"NETWORK", "main"}};
+    const auto message = message_of(
+        [&] { fill_placeholders("get {{HEIGHT}} {{ ADDRESS }}", values, Quoting::shell); });
+    EXPECT_EQ(message, "no value for placeholder {{ADDRESS}} (values given: HEIGHT, NETWORK)");
+}
+
+TEST(FillPlaceholders, TextThatLooksLikeAPlaceholderButIsNotIsLeftAsIs) {
+    const std::map<std::string, std::string> values = {{"A", "x"}};
+    for (const std::string text : {"{{}}", "{{ }}", "{{A B}}", "{{A}", "{A}}", "{{A", "{{", "}}",
+                                   "{{a/b}}", "{{$(id)}}", "{ {A} }", "{{\tA}}"}) {
+        EXPECT_EQ(fill_placeholders(text, values, Quoting::shell), text);
+    }
+}
+
+TEST(FillPlaceholders, PlaceholderInsideExtraBracesIsStillFilled) {
+    const std::map<std::string, std::string> values = {{"A", "x"}};
+    EXPECT_EQ(fill_placeholders("{{{A}}}", values, Quoting::json), "{x}");
+    EXPECT_EQ(fill_placeholders(R"({"k":{{A}}})", values, Quoting::json), R"({"k":x})");
+}
+
+TEST(FillPlaceholders, TextWithoutPlaceholdersIsUnchanged) {
+    EXPECT_EQ(fill_placeholders("echo hello", {}, Quoting::shell), "echo hello");
+    EXPECT_EQ(fill_placeholders("", {}, Quoting::shell), "");
+}
+
+TEST(FillPlaceholders, ValuesAreNotScannedForPlaceholdersAgain) {
+    const std::map<std::string, std::string> values = {{"A", "{{B}}"}, {"B", "no"}};
+    EXPECT_EQ(fill_placeholders("{{A}}", values, Quoting::json), "{{B}}");
+}
+
+// ---- extract_and_format -------------------------------------------------------------------------
+
+TEST(MethodTextExtract, PicksANestedFieldOfAnObject) {
+    const auto response = R"({"jsonrpc":"2.0","id":1,"result":{"sync":{"height":1234}}})";
+    EXPECT_EQ(extract_and_format(response, "result.sync.height", ResponseFormat::raw), "1234");
+    EXPECT_EQ(extract_and_format(response, "result.sync", ResponseFormat::json),
+              R"({"height":1234})");
+}
+
+TEST(MethodTextExtract, ArrayIndicesWalkIntoArrays) {
+    const auto response = R"({"data":{"peers":[{"id":"a"},{"id":"b"}]}})";
+    EXPECT_EQ(extract_and_format(response, "data.peers.1.id", ResponseFormat::raw), "b");
+    EXPECT_EQ(extract_and_format(R"([[1,2],[3,4]])", "1.0", ResponseFormat::raw), "3");
+}
+
+TEST(MethodTextExtract, MissingMemberNamesThePathAndShowsWhatWasThere) {
+    const auto message = message_of([] {
+        extract_and_format(R"({"result":{"hash":"0x1"}})", "result.height", ResponseFormat::raw);
+    });
+    EXPECT_EQ(message,
+              "field 'result.height' not found in response: 'result' has no member 'height' "
+              "(it is {\"hash\":\"0x1\"})");
+}
+
+TEST(MethodTextExtract, MissingTopLevelMemberSaysTheResponse) {
+    const auto message =
+        message_of([] { extract_and_format(R"({"a":1})", "b", ResponseFormat::raw); });
+    EXPECT_EQ(message,
+              "field 'b' not found in response: the response has no member 'b' (it is {\"a\":1})");
+}
+
+TEST(MethodTextExtract, IndexOutOfRangeOrNotANumberIsNotFound) {
+    const auto response = R"({"peers":[10,20]})";
+    EXPECT_EQ(
+        message_of([&] { extract_and_format(response, "peers.2", ResponseFormat::raw); }),
+        "field 'peers.2' not found in response: 'peers' has no element 2, only 2 (it is [10,20])");
+    EXPECT_EQ(
+        message_of([&] { extract_and_format(response, "peers.first", ResponseFormat::raw); }),
+        "field 'peers.first' not found in response: 'peers' is an array, so 'first' should be "
+        "an index (it is [10,20])");
+    EXPECT_EQ(message_of([&] { extract_and_format(response, "peers.-1", ResponseFormat::raw); }),
+              "field 'peers.-1' not found in response: 'peers' is an array, so '-1' should be an "
+              "index (it is [10,20])");
+}
+
+TEST(MethodTextExtract, WalkingIntoAScalarIsNotFound) {
+    EXPECT_EQ(message_of([] {
+                  extract_and_format(R"({"result":"0x10"})", "result.height", ResponseFormat::raw);
+              }),
+              "field 'result.height' not found in response: 'result' is not an object or an array "
+              "(it is \"0x10\")");
+}
+
+TEST(MethodTextExtract, ExcerptOfALargeValueIsShort) {
+    std::string response = R"({"result":{"logs":")" + std::string(100'000, 'x') + R"("}})";
+    const auto message =
+        message_of([&] { extract_and_format(response, "result.height", ResponseFormat::raw); });
+    EXPECT_LT(message.size(), 400u);
+    EXPECT_NE(message.find("{\"logs\":\"xxx"), std::string::npos);
+}
+
+TEST(MethodTextExtract, NonJsonResponseThrowsWithAnExcerptWhenAFieldIsNeeded) {
+    const auto message = message_of(
+        [] { extract_and_format("<html>502 Bad Gateway</html>", "result", ResponseFormat::raw); });
+    EXPECT_TRUE(message.starts_with("response is not JSON: '<html>502 Bad Gateway</html>'"))
+        << message;
+    const auto long_message = message_of(
+        [] { extract_and_format(std::string(10'000, '<'), "result", ResponseFormat::raw); });
+    EXPECT_LT(long_message.size(), 300u);
+}
+
+TEST(MethodTextExtract, NonJsonResponseWithoutAFieldIsRawText) {
+    EXPECT_EQ(extract_and_format("OK \n", "", ResponseFormat::raw), "OK");
+    EXPECT_TRUE(message_of([] {
+                    extract_and_format("OK", "", ResponseFormat::json);
+                }).starts_with("response is not JSON: 'OK'"));
+}
+
+TEST(MethodTextExtract, RawGivesAStringsOwnTextAndJsonGivesItQuoted) {
+    const auto response = R"({"name":"line \"one\"\n\ttab \u00e9\\  "})";
+    EXPECT_EQ(extract_and_format(response, "name", ResponseFormat::raw),
+              "line \"one\"\n\ttab \xC3\xA9\\");
+    EXPECT_EQ(extract_and_format(response, "name", ResponseFormat::json), R"("line \"one\"\n\ttab )"
+                                                                          "\xC3\xA9"
+                                                                          R"(\\  ")");
+}
+
+TEST(MethodTextExtract, RawOfOtherValuesIsCompactJson) {
+    const auto response = R"({ "o" : { "a" : [ 1 , true , null ] }, "b": false, "n": null })";
+    EXPECT_EQ(extract_and_format(response, "o", ResponseFormat::raw), R"({"a":[1,true,null]})");
+    EXPECT_EQ(extract_and_format(response, "b", ResponseFormat::raw), "false");
+    EXPECT_EQ(extract_and_format(response, "n", ResponseFormat::raw), "null");
+}
+
+TEST(MethodTextExtract, EmptyFieldMeansTheWholeResponse) {
+    EXPECT_EQ(extract_and_format(" {\"a\": [1, 2]}\n", "", ResponseFormat::json), R"({"a":[1,2]})");
+    EXPECT_EQ(extract_and_format(" {\"a\": [1, 2]}\n", "", ResponseFormat::raw), R"({"a":[1,2]})");
+    EXPECT_EQ(extract_and_format(R"("0x1f")", "", ResponseFormat::raw), "0x1f");
+}
+
+TEST(MethodTextExtract, BigIntegersSurviveUnchanged) {
+    const auto response = R"({"max":18446744073709551615,"min":-9223372036854775808})";
+    EXPECT_EQ(extract_and_format(response, "max", ResponseFormat::raw), "18446744073709551615");
+    EXPECT_EQ(extract_and_format(response, "max", ResponseFormat::json), "18446744073709551615");
+    EXPECT_EQ(extract_and_format(response, "min", ResponseFormat::raw), "-9223372036854775808");
+    EXPECT_EQ(extract_and_format(response, "", ResponseFormat::json), response);
+}
+
+TEST(MethodTextExtract, RawDecimalNumbersReadAsPeopleWriteThem) {
+    const auto response = R"({"progress":0.95,"whole":2.0,"tiny":1e-7})";
+    EXPECT_EQ(extract_and_format(response, "progress", ResponseFormat::raw), "0.95");
+    EXPECT_EQ(extract_and_format(response, "whole", ResponseFormat::raw), "2");
+    EXPECT_EQ(extract_and_format(response, "tiny", ResponseFormat::raw), "1e-07");
+}
+
+// ---- format_text --------------------------------------------------------------------------------
+
+TEST(MethodTextFormat, RawTrimsTrailingWhitespaceOnly) {
+    EXPECT_EQ(format_text("  12345 \r\n\t\n", ResponseFormat::raw), "  12345");
+    EXPECT_EQ(format_text("\n\n", ResponseFormat::raw), "");
+    EXPECT_EQ(format_text("not json {", ResponseFormat::raw), "not json {");
+}
+
+TEST(MethodTextFormat, JsonIsReserialisedCompactly) {
+    EXPECT_EQ(format_text("{\n  \"peers\": [ \"a\", \"b\" ]\n}\n", ResponseFormat::json),
+              R"({"peers":["a","b"]})");
+}
+
+TEST(MethodTextFormat, JsonOfNonJsonOutputThrows) {
+    EXPECT_TRUE(message_of([] {
+                    format_text("Error: no peers", ResponseFormat::json);
+                }).starts_with("response is not JSON: 'Error: no peers'"));
+}
+
+}  // namespace
+}  // namespace bv::babel
