@@ -21,6 +21,8 @@ int run_cli(int argc, const char* const* argv) {
 
     Action action;
     add_host_commands(app, context, action);
+    add_node_commands(app, context, action);
+    add_image_commands(app, context, action);
     if (auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
     return action ? action() : 2;
 }

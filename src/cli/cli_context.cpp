@@ -1,9 +1,16 @@
 #include "cli/cli_context.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "common/paths.hpp"
 #include "rpc/error.hpp"
@@ -13,6 +20,33 @@ namespace bv::cli {
 std::filesystem::path CliContext::socket_path() const {
     if (!socket.empty()) return socket;
     return host_paths(resolve_root(root)).socket;
+}
+
+namespace {
+
+// Runs `command` until it ends or SIGINT arrives, whichever is first; the other is cancelled.
+// Rethrows what the command threw, unless it was interrupted.
+asio::awaitable<void> until_interrupted(asio::awaitable<void> command) {
+    const auto executor = co_await asio::this_coro::executor;
+    asio::signal_set interrupt(executor, SIGINT);
+    auto group = asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(command), asio::deferred),
+                                                         interrupt.async_wait(asio::deferred));
+    const auto [order, failure, signal_error, signal_number] =
+        co_await group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    if (order[0] == 0 && failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+bool is_daemon_unreachable(const CliContext& context, const rpc::Error& error) {
+    // Only failures to reach bvd itself (not a node's client being down): the client's message
+    // names the socket it could not reach.
+    return error.code() == rpc::Code::unavailable &&
+           std::string_view(error.what()).find(context.socket_path().string()) != std::string_view::npos;
+}
+
+int run_until_interrupted(const CliContext& context, DaemonCommand command) {
+    return run_against_daemon(context, [&command](rpc::ConnectClient& client) { return until_interrupted(command(client)); });
 }
 
 int run_against_daemon(const CliContext& context, DaemonCommand command) {
@@ -25,8 +59,10 @@ int run_against_daemon(const CliContext& context, DaemonCommand command) {
     if (!failure) return 0;
     try {
         std::rethrow_exception(failure);
+    } catch (const FailureReported&) {
+        // Already on stderr.
     } catch (const rpc::Error& error) {
-        if (error.code() == rpc::Code::unavailable) {
+        if (is_daemon_unreachable(context, error)) {
             std::fprintf(stderr, "bv: %s; is bvd running? Start it with 'bvd --root %s'\n", error.what(),
                          resolve_root(context.root).c_str());
         } else {

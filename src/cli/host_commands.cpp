@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "blockvisor/v1/host.pb.h"
+#include "blockvisor/v1/host_metrics.pb.h"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
@@ -47,17 +48,35 @@ asio::awaitable<void> show_host_info(const CliContext& context, rpc::ConnectClie
     });
 }
 
+asio::awaitable<void> show_host_metrics(const CliContext& context, rpc::ConnectClient& client) {
+    const auto metrics = co_await client.call<v1::HostMetrics>("blockvisor.v1.MetricsService/Host",
+                                                               v1::HostMetricsRequest(), context.timeout);
+    print_message(context.json, metrics, [](const v1::HostMetrics& host) {
+        print_fields({
+            {"cpus", std::to_string(host.cpu_count())},
+            {"cpu used", fmt::format("{:.1f}%", host.cpu_used_percent())},
+            {"load (1m)", fmt::format("{:.2f}", host.load_average_1m())},
+            {"memory", fmt::format("{} available of {}", format_bytes(host.memory_available_bytes()),
+                                   format_bytes(host.memory_total_bytes()))},
+            {"disk", fmt::format("{} available of {}", format_bytes(host.disk_available_bytes()),
+                                 format_bytes(host.disk_total_bytes()))},
+            {"host uptime", format_duration(host.uptime_seconds())},
+            {"nodes", fmt::format("{} ({} running)", host.nodes(), host.running_nodes())},
+        });
+    });
+}
+
 }  // namespace
 
 void add_host_commands(CLI::App& app, CliContext& context, Action& action) {
-    app.add_subcommand("status", "Is bvd running? Its version and uptime")->callback([&] {
-        action = [&] { return run_against_daemon(context, [&](auto& client) { return show_status(context, client); }); };
-    });
+    add_daemon_command(app, "status", "Is bvd running? Its version and uptime", context, action,
+                       [&context](auto& client) { return show_status(context, client); });
     auto* host = app.add_subcommand("host", "This host");
     host->require_subcommand(1);
-    host->add_subcommand("info", "Hardware, resources, version, backend")->callback([&] {
-        action = [&] { return run_against_daemon(context, [&](auto& client) { return show_host_info(context, client); }); };
-    });
+    add_daemon_command(*host, "info", "Hardware, resources, version, backend", context, action,
+                       [&context](auto& client) { return show_host_info(context, client); });
+    add_daemon_command(*host, "metrics", "CPU, memory and disk use, load, nodes (as last sampled by bvd)", context,
+                       action, [&context](auto& client) { return show_host_metrics(context, client); });
 }
 
 }  // namespace bv::cli

@@ -1,10 +1,12 @@
 #include "cli/output.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <ctime>
 
 #include "rpc/message_codec.hpp"
 
@@ -29,6 +31,12 @@ std::string format_duration(std::uint64_t seconds) {
     return fmt::format("{}s", rest);
 }
 
+std::string format_timestamp_ms(std::int64_t milliseconds) {
+    if (milliseconds <= 0) return "-";
+    const auto seconds = static_cast<std::time_t>(milliseconds / 1000);
+    return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(seconds));
+}
+
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
     std::vector<std::size_t> widths(header.size());
     for (std::size_t column = 0; column < header.size(); ++column) widths[column] = header[column].size();
@@ -49,7 +57,7 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
     for (const auto& row : rows) print_row(row);
 }
 
-void print_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+void print_fields(const Fields& fields) {
     std::size_t width = 0;
     for (const auto& [key, value] : fields) width = std::max(width, key.size());
     for (const auto& [key, value] : fields) fmt::print("{:<{}}  {}\n", key, width, value);

@@ -11,12 +11,28 @@ namespace bv::cli {
 
 std::string format_bytes(std::uint64_t bytes);         // "1.5 GiB"
 std::string format_duration(std::uint64_t seconds);    // "3d 4h", "5m 2s"
+// A time in milliseconds since the epoch, in UTC: "2024-05-01 12:34:56 UTC"; "-" for 0 (never).
+// UTC rather than local time so that hosts and logs in different zones compare directly.
+std::string format_timestamp_ms(std::int64_t milliseconds);
+
+// "key  value" pairs, in the order they are printed.
+using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // Columns padded to their widest cell, two spaces apart.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 // "key   value" lines, keys padded.
-void print_fields(const std::vector<std::pair<std::string, std::string>>& fields);
+void print_fields(const Fields& fields);
 // The message as protobuf JSON with every field: what --json prints.
 void print_json(const google::protobuf::Message& message);
+
+// What a command prints of an answer: with --json the message, else `print_text(message)`.
+template <class Message, class PrintText>
+void print_message(bool json, const Message& message, PrintText&& print_text) {
+    if (json) {
+        print_json(message);
+    } else {
+        print_text(message);
+    }
+}
 
 }  // namespace bv::cli

@@ -1,6 +1,7 @@
 #include "common/child_processes.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -89,6 +90,9 @@ Pipe make_pipe() {
     if (null < 0 || ::dup2(null, STDIN_FILENO) < 0) fail();
     if (out.write >= 0 && ::dup2(out.write, STDOUT_FILENO) < 0) fail();
     if (err.write >= 0 && ::dup2(err.write, STDERR_FILENO) < 0) fail();
+    // Descriptors this process opened without O_CLOEXEC (sockets among them) must not leak
+    // into the child: a listening socket held by a child would swallow connections.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (!options.working_directory.empty() && ::chdir(options.working_directory.c_str()) != 0) fail();
     if (user) {
         if (::setgroups(user->groups.size(), user->groups.data()) != 0 || ::setgid(user->gid) != 0 ||
@@ -127,19 +131,22 @@ void ChildProcesses::start_listening() {
 }
 
 void ChildProcesses::collect_exits() {
-    for (auto& [pid, child] : children_) {
-        if (child.status) continue;
-        int raw = 0;
-        if (::waitpid(pid, &raw, WNOHANG) != pid) continue;
+    const auto record = [this](pid_t pid, int raw) {
+        const auto found = children_.find(pid);
+        if (found == children_.end()) return;  // an orphan: reaped, nobody waits for it
         ExitStatus status;
         if (WIFEXITED(raw)) status.code = WEXITSTATUS(raw);
         if (WIFSIGNALED(raw)) status.signal = WTERMSIG(raw);
-        child.status = status;
-        for (auto* waiter : child.waiters) waiter->cancel();
-    }
+        found->second.status = status;
+        for (auto* waiter : found->second.waiters) waiter->cancel();
+    };
+    int raw = 0;
     if (reap_orphans_) {
-        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-        }
+        for (pid_t pid; (pid = ::waitpid(-1, &raw, WNOHANG)) > 0;) record(pid, raw);
+        return;
+    }
+    for (auto& [pid, child] : children_) {
+        if (!child.status && ::waitpid(pid, &raw, WNOHANG) == pid) record(pid, raw);
     }
 }
 

@@ -49,8 +49,8 @@ struct ChildProcess {
 // Starts child processes and collects their exit statuses, on one io_context.
 //
 // Children are reaped on SIGCHLD one by one by PID, so other code's children are left alone.
-// With `reap_orphans` (babelsup is PID 1 of its node) every other zombie is reaped too: the
-// kernel re-parents orphaned processes to PID 1, and nobody else would reap them.
+// With `reap_orphans` every other zombie is reaped too: for babelsup, PID 1 of its node, to
+// which the kernel re-parents orphaned processes, and for bvd, the subreaper of its sandboxes.
 class ChildProcesses {
 public:
     ChildProcesses(asio::any_io_executor executor, bool reap_orphans = false);

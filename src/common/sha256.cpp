@@ -1,10 +1,9 @@
 #include "common/sha256.hpp"
 
+#include "common/worker_pool.hpp"
+
 #include <openssl/evp.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <fstream>
 #include <memory>
@@ -34,11 +33,6 @@ private:
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
 };
 
-boost::asio::thread_pool& hashing_pool() {
-    static boost::asio::thread_pool pool(1);
-    return pool;
-}
-
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
@@ -61,9 +55,7 @@ std::string sha256_file(const std::filesystem::path& file) {
 }
 
 boost::asio::awaitable<std::string> sha256_file_async(std::filesystem::path file) {
-    co_return co_await boost::asio::co_spawn(
-        hashing_pool(), [file]() -> boost::asio::awaitable<std::string> { co_return sha256_file(file); },
-        boost::asio::use_awaitable);
+    co_return co_await run_in_worker([file] { return sha256_file(file); });
 }
 
 }  // namespace bv

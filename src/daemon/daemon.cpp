@@ -8,13 +8,23 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <sys/prctl.h>
 
 #include "common/host_config.hpp"
 #include "common/lock_file.hpp"
 #include "common/log.hpp"
 #include "common/paths.hpp"
 #include "common/version.hpp"
+#include "common/child_processes.hpp"
+#include "common/sha256.hpp"
+#include "daemon/event_bus.hpp"
 #include "daemon/host_service.hpp"
+#include "daemon/image_service.hpp"
+#include "daemon/image_store.hpp"
+#include "daemon/metrics_collector.hpp"
+#include "daemon/node_manager.hpp"
+#include "daemon/node_service.hpp"
+#include "machine/sandbox_machine.hpp"
 #include "rpc/server.hpp"
 
 namespace bv::daemon {
@@ -66,15 +76,49 @@ int run_daemon(const DaemonOptions& options) {
     }
     log::init("bvd", log::parse_level(options.log_level.empty() ? config.log_level() : options.log_level));
 
+    if (config.backend() != "sandbox") {
+        log::error("backend '{}' is not available in this version: set \"backend\": \"sandbox\" in {}", config.backend(),
+                   paths.config_file.string());
+        return 1;
+    }
+    // Sandboxes are not bvd's children (they outlive it), but while bvd runs their PID 1s are
+    // re-parented to it, so their exits are reaped here instead of piling up as zombies.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+
     asio::io_context io;
+    ChildProcesses children(io.get_executor(), true);
+    ImageStore images(paths.images_dir);
+    EventBus events;
+    machine::SandboxBackend backend(children);
+    NodeManagerOptions node_options;
+    node_options.babel_binary = std::filesystem::read_symlink("/proc/self/exe");
+    node_options.babel_sha256 = sha256_file(node_options.babel_binary);
+    node_options.bridge = config.bridge();
+    NodeManager nodes(io.get_executor(), paths, images, backend, events, node_options);
+    MetricsCollector metrics(nodes, paths.root, options.metrics_interval);
+
     rpc::Router router;
     HostService host_service(paths, config);
     host_service.register_with(router);
+    NodeService node_service(nodes, events, metrics);
+    node_service.register_with(router);
+    ImageService image_service(images);
+    image_service.register_with(router);
+    MetricsService metrics_service(metrics);
+    metrics_service.register_with(router);
     rpc::Server server(router, "bvd");
 
     try {
         auto acceptor = rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660);
-        asio::co_spawn(io, server.serve(std::move(acceptor)), log_failure("serving the local API"));
+        asio::co_spawn(
+            io,
+            [&, acceptor = std::move(acceptor)]() mutable -> asio::awaitable<void> {
+                co_await nodes.load();
+                asio::co_spawn(io, nodes.run_recovery(), log_failure("the recovery loop"));
+                asio::co_spawn(io, metrics.run(), log_failure("the metrics collector"));
+                co_await server.serve(std::move(acceptor));
+            },
+            log_failure("serving the local API"));
     } catch (const std::exception& error) {
         log::error("cannot listen on {}: {}", paths.socket.string(), error.what());
         return 1;
@@ -83,8 +127,15 @@ int run_daemon(const DaemonOptions& options) {
     asio::signal_set stop_signals(io, SIGTERM, SIGINT);
     stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
-        log::info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        asio::co_spawn(io, server.shutdown(options.shutdown_grace), log_failure("shutting down"));
+        log::info("received {}, shutting down (nodes keep running)", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                co_await server.shutdown(options.shutdown_grace);
+                // The recovery loop, the metrics collector and the child watch end here.
+                io.stop();
+            },
+            log_failure("shutting down"));
     });
 
     log::info("blockvisor {} serving on {} (root {}, backend {})", kVersion, paths.socket.string(),

@@ -11,6 +11,7 @@ struct DaemonOptions {
     std::string log_level;  // overrides the host config's when set
     // How long calls in flight get to finish after SIGTERM/SIGINT.
     std::chrono::milliseconds shutdown_grace{10'000};
+    std::chrono::milliseconds metrics_interval{15'000};
 };
 
 // Runs bvd until SIGTERM/SIGINT. Returns the process exit code; start-up failures are

@@ -1,0 +1,106 @@
+#include "daemon/image_store.hpp"
+
+#include <algorithm>
+
+#include "common/files.hpp"
+#include "common/log.hpp"
+#include "common/worker_pool.hpp"
+#include "daemon/node_names.hpp"
+#include "rpc/error.hpp"
+
+namespace bv::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temporary_name(const std::string& purpose) { return "." + purpose + "-" + new_node_id(); }
+
+}  // namespace
+
+std::string image_name(const babel::BabelConfig& config) {
+    return config.config.protocol + "/" + config.config.node_type + "/" + config.config.node_version;
+}
+
+Image read_image(const fs::path& dir) {
+    Image image;
+    image.dir = dir;
+    if (!fs::is_directory(dir / "rootfs")) {
+        throw rpc::Error(rpc::Code::invalid_argument, dir.string() + " is not an image: it has no rootfs/ directory");
+    }
+    try {
+        image.config_toml = read_file(dir / "babel.toml");
+        image.config = babel::parse_babel_config(image.config_toml, (dir / "babel.toml").string());
+    } catch (const babel::ConfigError& error) {
+        throw rpc::Error(rpc::Code::invalid_argument, std::string("image ") + dir.string() + " has an invalid babel.toml:\n" + error.what());
+    } catch (const std::system_error& error) {
+        throw rpc::Error(rpc::Code::invalid_argument, std::string("image ") + dir.string() + ": " + error.what());
+    }
+    image.name = image_name(image.config);
+    return image;
+}
+
+std::vector<Image> ImageStore::list() const {
+    std::vector<Image> images;
+    std::error_code ec;
+    for (const auto& protocol : fs::directory_iterator(images_dir_, ec)) {
+        if (!protocol.is_directory() || protocol.path().filename().string().starts_with('.')) continue;
+        for (const auto& node_type : fs::directory_iterator(protocol.path(), ec)) {
+            if (!node_type.is_directory()) continue;
+            for (const auto& version : fs::directory_iterator(node_type.path(), ec)) {
+                if (!version.is_directory()) continue;
+                try {
+                    images.push_back(read_image(version.path()));
+                } catch (const rpc::Error& error) {
+                    log::warn("skipping a broken image: {}", error.what());
+                }
+            }
+        }
+    }
+    std::ranges::sort(images, {}, &Image::name);
+    return images;
+}
+
+Image ImageStore::find(std::string_view name) const {
+    const fs::path dir = images_dir_ / fs::path(name).lexically_normal();
+    if (std::count(name.begin(), name.end(), '/') != 2 || name.find("..") != std::string_view::npos ||
+        !fs::is_directory(dir)) {
+        throw rpc::Error(rpc::Code::not_found, "image '" + std::string(name) +
+                                                   "' not found in the cache (see 'bv image list'; images are "
+                                                   "named protocol/node_type/version)");
+    }
+    return read_image(dir);
+}
+
+asio::awaitable<Image> ImageStore::import(fs::path source, bool replace) {
+    if (!fs::is_directory(source)) throw rpc::Error(rpc::Code::invalid_argument, source.string() + " is not a directory");
+    auto image = read_image(source);
+    const auto destination = images_dir_ / image.name;
+    if (fs::exists(destination) && !replace) {
+        throw rpc::Error(rpc::Code::already_exists,
+                         "image " + image.name + " is already in the cache (import with replace to overwrite it)");
+    }
+    const auto staging = images_dir_ / temporary_name("importing");
+    co_await run_in_worker([&] {
+        try {
+            fs::create_directories(staging);
+            fs::copy(source / "babel.toml", staging / "babel.toml");
+            fs::copy(source / "rootfs", staging / "rootfs", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+            fs::create_directories(destination.parent_path());
+            if (fs::exists(destination)) {
+                const auto old = images_dir_ / temporary_name("replaced");
+                fs::rename(destination, old);
+                fs::rename(staging, destination);
+                fs::remove_all(old);
+            } else {
+                fs::rename(staging, destination);
+            }
+        } catch (...) {
+            std::error_code ignored;
+            fs::remove_all(staging, ignored);
+            throw;
+        }
+    });
+    co_return read_image(destination);
+}
+
+}  // namespace bv::daemon

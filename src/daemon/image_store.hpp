@@ -1,0 +1,46 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "babel/config.hpp"
+
+namespace bv::daemon {
+
+namespace asio = boost::asio;
+
+struct Image {
+    std::string name;            // protocol/node_type/version
+    std::filesystem::path dir;   // holds babel.toml and rootfs/
+    std::string config_toml;
+    babel::BabelConfig config;
+
+    std::filesystem::path rootfs() const { return dir / "rootfs"; }
+};
+
+// The host's image cache: <images_dir>/<protocol>/<node_type>/<version>/{babel.toml,rootfs/}.
+class ImageStore {
+public:
+    explicit ImageStore(std::filesystem::path images_dir) : images_dir_(std::move(images_dir)) {}
+
+    // Every usable image, sorted by name. A broken image is left out (and logged).
+    std::vector<Image> list() const;
+    // Throws rpc::Error(not_found) with a hint when there is no such image.
+    Image find(std::string_view name) const;
+    // Copies an image directory into the cache (on a worker thread). Throws rpc::Error:
+    // invalid_argument for a directory that is not an image, already_exists unless `replace`.
+    asio::awaitable<Image> import(std::filesystem::path source, bool replace);
+
+private:
+    std::filesystem::path images_dir_;
+};
+
+// "protocol/node_type/version" of a config.
+std::string image_name(const babel::BabelConfig& config);
+// Reads an image directory. Throws rpc::Error(invalid_argument) saying what is wrong.
+Image read_image(const std::filesystem::path& dir);
+
+}  // namespace bv::daemon

@@ -1,0 +1,119 @@
+#include "daemon/metrics_collector.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "blockvisor/babel/v1/babel.pb.h"
+#include "common/log.hpp"
+#include "common/system_info.hpp"
+#include "rpc/connect_client.hpp"
+#include "rpc/error.hpp"
+
+namespace bv::daemon {
+namespace {
+
+namespace babel_v1 = blockvisor::babel::v1;
+
+constexpr std::array<std::string_view, 9> kWellKnownMethods{
+    "height", "block_age", "peers", "sync_status", "consensus", "name", "address", "staking_status", "application_status"};
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Total and idle CPU time from the first line of /proc/stat.
+std::pair<std::uint64_t, std::uint64_t> cpu_times() {
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    stat >> cpu;
+    std::uint64_t total = 0, idle = 0, value = 0;
+    for (int field = 0; field < 8 && stat >> value; ++field) {
+        total += value;
+        if (field == 3 || field == 4) idle += value;  // idle, iowait
+    }
+    return {total, idle};
+}
+
+}  // namespace
+
+MetricsCollector::MetricsCollector(NodeManager& nodes, std::filesystem::path root, std::chrono::milliseconds interval)
+    : nodes_(nodes), root_(std::move(root)), interval_(interval) {
+    sample_host();
+}
+
+asio::awaitable<v1::NodeMetrics> MetricsCollector::collect(std::string node_id) {
+    v1::NodeMetrics metrics;
+    metrics.set_node(node_id);
+    const auto image = nodes_.image_of(node_id);
+    rpc::ConnectClient babel(co_await asio::this_coro::executor, nodes_.babel_endpoint(node_id));
+    for (const auto method : kWellKnownMethods) {
+        if (image.config.find_method(method) == nullptr) continue;
+        babel_v1::RunRequest request;
+        request.set_method(std::string(method));
+        request.set_timeout_ms(static_cast<std::uint32_t>(kMethodTimeout.count()));
+        try {
+            const auto response = co_await babel.call<babel_v1::RunResponse>("blockvisor.babel.v1.Babel/Run", request,
+                                                                             kMethodTimeout + std::chrono::seconds(1));
+            (*metrics.mutable_values())[std::string(method)] = response.value();
+        } catch (const rpc::Error& error) {
+            (*metrics.mutable_errors())[std::string(method)] = error.what();
+        }
+    }
+    metrics.set_collected_at_ms(now_ms());
+    cache_[node_id] = metrics;
+    co_return metrics;
+}
+
+asio::awaitable<v1::NodeMetrics> MetricsCollector::node_metrics(std::string node) {
+    const auto id = nodes_.info(node).id();
+    const auto cached = cache_.find(id);
+    if (cached != cache_.end() && now_ms() - cached->second.collected_at_ms() < interval_.count()) co_return cached->second;
+    co_return co_await collect(id);
+}
+
+void MetricsCollector::sample_host() {
+    const auto system = read_system_info(root_);
+    const auto [total, idle] = cpu_times();
+    const auto busy_share = total > last_cpu_total_
+                                ? 100.0 * (1.0 - static_cast<double>(idle - last_cpu_idle_) / static_cast<double>(total - last_cpu_total_))
+                                : 0.0;
+    last_cpu_total_ = total;
+    last_cpu_idle_ = idle;
+    host_.set_cpu_count(system.cpu_count);
+    host_.set_cpu_used_percent(busy_share);
+    host_.set_memory_total_bytes(system.memory_total_bytes);
+    host_.set_memory_available_bytes(system.memory_available_bytes);
+    host_.set_disk_total_bytes(system.disk_total_bytes);
+    host_.set_disk_available_bytes(system.disk_available_bytes);
+    host_.set_load_average_1m(system.load_average_1m);
+    host_.set_uptime_seconds(system.uptime_seconds);
+}
+
+v1::HostMetrics MetricsCollector::host_metrics() const {
+    auto metrics = host_;
+    const auto nodes = nodes_.list();
+    metrics.set_nodes(static_cast<std::uint32_t>(nodes.size()));
+    metrics.set_running_nodes(static_cast<std::uint32_t>(nodes_.running_nodes().size()));
+    return metrics;
+}
+
+asio::awaitable<void> MetricsCollector::run() {
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    for (;;) {
+        tick.expires_after(interval_);
+        co_await tick.async_wait(asio::use_awaitable);
+        sample_host();
+        for (const auto& id : nodes_.running_nodes()) {
+            try {
+                co_await collect(id);
+            } catch (const std::exception& error) {
+                log::debug("metrics of node {}: {}", id, error.what());
+            }
+        }
+    }
+}
+
+}  // namespace bv::daemon

@@ -1,0 +1,554 @@
+#include "daemon/node_manager.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <regex>
+
+#include "babel/node_channel.hpp"
+#include "common/async.hpp"
+#include "common/log.hpp"
+#include "common/system_info.hpp"
+#include "common/worker_pool.hpp"
+#include "daemon/node_names.hpp"
+#include "daemon/node_starter.hpp"
+#include "rpc/error.hpp"
+
+namespace bv::daemon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// A run this long counts as a recovery that worked: later failures start a new series.
+constexpr auto kStableRun = 60s;
+constexpr auto kMaxRecoveryDelay = std::chrono::milliseconds(60'000);
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string_view status_word(v1::NodeStatus status) {
+    switch (status) {
+        case v1::NODE_STATUS_CREATING: return "creating";
+        case v1::NODE_STATUS_STOPPED: return "stopped";
+        case v1::NODE_STATUS_STARTING: return "starting";
+        case v1::NODE_STATUS_RUNNING: return "running";
+        case v1::NODE_STATUS_STOPPING: return "stopping";
+        case v1::NODE_STATUS_UPGRADING: return "upgrading";
+        case v1::NODE_STATUS_DELETING: return "deleting";
+        case v1::NODE_STATUS_DELETED: return "deleted";
+        case v1::NODE_STATUS_FAILED: return "failed";
+        default: return "unknown";
+    }
+}
+
+void log_failure(std::string_view what, std::exception_ptr error) {
+    if (!error) return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        log::error("{} failed: {}", what, e.what());
+    }
+}
+
+bool valid_property_name(const std::string& name) {
+    static const std::regex pattern("[A-Za-z0-9_.-]{1,64}");
+    return std::regex_match(name, pattern);
+}
+
+bool valid_ipv4(const std::string& address) {
+    static const std::regex pattern(R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(/\d{1,2})?)");
+    std::smatch parts;
+    if (!std::regex_match(address, parts, pattern)) return false;
+    for (int i = 1; i <= 4; ++i) {
+        if (std::stoi(parts[i].str()) > 255) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+struct NodeManager::Node {
+    v1::NodeRecord record;
+    Image image;
+    std::unique_ptr<machine::Machine> machine;
+    v1::NodeStatus status = v1::NODE_STATUS_STOPPED;
+    std::string failure;
+    AsyncMutex operations;
+    std::uint32_t recovery_attempts = 0;
+    Clock::time_point next_recovery{};
+    Clock::time_point running_since{};
+    bool deleted = false;
+    bool watched = false;
+};
+
+NodeManager::NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images,
+                         machine::MachineBackend& backend, EventBus& events, NodeManagerOptions options)
+    : executor_(std::move(executor)),
+      paths_(std::move(paths)),
+      images_(images),
+      backend_(backend),
+      events_(events),
+      options_(std::move(options)),
+      store_(paths_.nodes_dir) {}
+
+NodeManager::~NodeManager() = default;
+
+machine::MachineSpec NodeManager::machine_spec(const v1::NodeRecord& record, const Image& image) const {
+    machine::MachineSpec spec;
+    spec.node_id = record.id();
+    spec.hostname = record.name();
+    spec.node_dir = store_.node_dir(record.id());
+    spec.image_rootfs = image.rootfs();
+    spec.babelsup_binary = options_.babel_binary;
+    spec.network_mode = record.network().mode().empty() ? "host" : record.network().mode();
+    spec.ip = record.network().ip();
+    spec.gateway = record.network().gateway();
+    spec.bridge = options_.bridge;
+    spec.vcpu_count = record.requirements().vcpu_count();
+    spec.mem_size_mb = record.requirements().mem_size_mb();
+    return spec;
+}
+
+asio::awaitable<void> NodeManager::load() {
+    store_.remove_leftovers();
+    auto loaded = store_.load_all();
+    for (const auto& broken : loaded.broken) log::error("node directory skipped: {}", broken);
+    for (auto& record : loaded.records) {
+        auto node = std::make_shared<Node>();
+        node->record = std::move(record);
+        try {
+            node->image = images_.find(node->record.image().protocol() + "/" + node->record.image().node_type() + "/" +
+                                       node->record.image().version());
+        } catch (const rpc::Error& error) {
+            node->failure = error.what();
+            node->status = v1::NODE_STATUS_FAILED;
+        }
+        node->machine = backend_.make(machine_spec(node->record, node->image));
+        const machine::MachineLocation location{node->record.machine().pid(), node->record.machine().start_time()};
+        if (node->machine->attach(location)) {
+            node->status = v1::NODE_STATUS_RUNNING;
+            node->running_since = Clock::now();
+            log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), location.pid);
+        } else if (node->failure.empty()) {
+            node->status = v1::NODE_STATUS_STOPPED;
+        }
+        nodes_[node->record.id()] = node;
+        if (node->status == v1::NODE_STATUS_RUNNING) watch_machine(node);
+    }
+    log::info("{} nodes loaded", nodes_.size());
+    co_return;
+}
+
+std::shared_ptr<NodeManager::Node> NodeManager::find(std::string_view reference) const {
+    if (const auto found = nodes_.find(std::string(reference)); found != nodes_.end() && !found->second->deleted) {
+        return found->second;
+    }
+    for (const auto& [id, node] : nodes_) {
+        if (node->record.name() == reference && !node->deleted) return node;
+    }
+    if (!looks_like_node_id(reference) && !valid_node_name(reference)) {
+        throw rpc::Error(rpc::Code::invalid_argument,
+                         "'" + std::string(reference) + "' is neither a node id nor a valid node name");
+    }
+    throw rpc::Error(rpc::Code::not_found, "node '" + std::string(reference) + "' not found (see 'bv node list')");
+}
+
+void NodeManager::publish(const Node& node, std::string_view event, std::string message) {
+    v1::NodeEvent published;
+    published.set_node_id(node.record.id());
+    published.set_node_name(node.record.name());
+    published.set_event(std::string(event));
+    published.set_message(std::move(message));
+    published.set_at_ms(now_ms());
+    log::info("node {}: {}{}{}", node.record.name(), event, published.message().empty() ? "" : ": ", published.message());
+    events_.publish(published);
+}
+
+void NodeManager::set_status(Node& node, v1::NodeStatus status, std::string failure) {
+    node.status = status;
+    node.failure = std::move(failure);
+    publish(node, status_word(status), node.failure);
+}
+
+void NodeManager::save(Node& node) {
+    node.record.set_updated_at_ms(now_ms());
+    store_.save(node.record);
+}
+
+v1::NodeInfo NodeManager::info_of(const Node& node) const {
+    v1::NodeInfo info;
+    const auto& record = node.record;
+    info.set_id(record.id());
+    info.set_name(record.name());
+    *info.mutable_image() = record.image();
+    info.set_status(node.status);
+    info.set_desired(record.desired());
+    *info.mutable_properties() = record.properties();
+    *info.mutable_network() = record.network();
+    *info.mutable_requirements() = record.requirements();
+    info.set_created_at_ms(record.created_at_ms());
+    info.set_failure(node.failure);
+    info.set_recovery_attempts(node.recovery_attempts);
+    if (node.status == v1::NODE_STATUS_RUNNING && node.machine) {
+        info.set_pid(node.machine->location().pid);
+        info.set_uptime_seconds(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - node.running_since).count()));
+        if (record.started_at_ms() > 0) info.set_uptime_seconds(static_cast<std::uint64_t>((now_ms() - record.started_at_ms()) / 1000));
+    }
+    return info;
+}
+
+std::vector<v1::NodeInfo> NodeManager::list() const {
+    std::vector<v1::NodeInfo> infos;
+    for (const auto& [id, node] : nodes_) {
+        if (!node->deleted) infos.push_back(info_of(*node));
+    }
+    std::ranges::sort(infos, {}, [](const v1::NodeInfo& info) { return info.name(); });
+    return infos;
+}
+
+v1::NodeInfo NodeManager::info(std::string_view node) const { return info_of(*find(node)); }
+
+Image NodeManager::image_of(std::string_view node) const { return find(node)->image; }
+
+std::vector<std::string> NodeManager::running_nodes() const {
+    std::vector<std::string> ids;
+    for (const auto& [id, node] : nodes_) {
+        if (!node->deleted && node->status == v1::NODE_STATUS_RUNNING) ids.push_back(id);
+    }
+    return ids;
+}
+
+rpc::Endpoint NodeManager::babel_endpoint(std::string_view reference) const {
+    const auto node = find(reference);
+    if (node->status != v1::NODE_STATUS_RUNNING || !node->machine) {
+        throw rpc::Error(rpc::Code::failed_precondition, "node '" + node->record.name() + "' is " +
+                                                             std::string(status_word(node->status)) +
+                                                             ", not running (start it with 'bv node start " +
+                                                             node->record.name() + "')");
+    }
+    return node->machine->channel(babel::kBabelPort);
+}
+
+rpc::Endpoint NodeManager::babelsup_endpoint(std::string_view reference) const {
+    babel_endpoint(reference);  // the same checks
+    return find(reference)->machine->channel(babel::kBabelSupPort);
+}
+
+void NodeManager::check_create_request(const v1::CreateNodeRequest& request, const Image& image) const {
+    if (!request.name().empty() && !valid_node_name(request.name())) {
+        throw rpc::Error(rpc::Code::invalid_argument, "invalid node name '" + request.name() +
+                                                          "': use 1 to 63 of a-z, 0-9 and '-', not starting with '-'");
+    }
+    for (const auto& [id, node] : nodes_) {
+        if (!node->deleted && node->record.name() == request.name()) {
+            throw rpc::Error(rpc::Code::already_exists, "a node named '" + request.name() + "' exists already (" + id + ")");
+        }
+    }
+    for (const auto& [name, value] : request.properties()) {
+        if (!valid_property_name(name)) {
+            throw rpc::Error(rpc::Code::invalid_argument, "invalid property name '" + name +
+                                                              "': use 1 to 64 of A-Z, a-z, 0-9, '_', '.' and '-'");
+        }
+        if (value.find('\0') != std::string::npos || value.size() > 4096) {
+            throw rpc::Error(rpc::Code::invalid_argument, "invalid value of property '" + name + "': NUL or over 4096 bytes");
+        }
+    }
+    const auto& network = request.network();
+    if (network.mode() == "bridge") {
+        if (!valid_ipv4(network.ip()) || !valid_ipv4(network.gateway())) {
+            throw rpc::Error(rpc::Code::invalid_argument,
+                             "bridge network needs --ip and --gateway as IPv4 addresses (got '" + network.ip() + "', '" +
+                                 network.gateway() + "')");
+        }
+    } else if (!network.mode().empty() && network.mode() != "host") {
+        throw rpc::Error(rpc::Code::invalid_argument, "unknown network mode '" + network.mode() + "': use host or bridge");
+    }
+    check_resources(image.config);
+}
+
+void NodeManager::check_resources(const babel::BabelConfig& config) const {
+    if (!config.requirements) return;
+    const auto& wanted = *config.requirements;
+    std::uint64_t cpus = wanted.vcpu_count, memory_mb = wanted.mem_size_mb, disk_gb = wanted.disk_size_gb;
+    for (const auto& [id, node] : nodes_) {
+        if (node->deleted) continue;
+        cpus += node->record.requirements().vcpu_count();
+        memory_mb += node->record.requirements().mem_size_mb();
+        disk_gb += node->record.requirements().disk_size_gb();
+    }
+    const auto host = read_system_info(paths_.root);
+    const auto host_memory_mb = host.memory_total_bytes >> 20;
+    const auto host_disk_gb = (host.disk_available_bytes >> 30) + [&] {
+        std::uint64_t taken = 0;
+        for (const auto& [id, node] : nodes_) taken += node->deleted ? 0 : node->record.requirements().disk_size_gb();
+        return taken;
+    }();
+    if (cpus > host.cpu_count || memory_mb > host_memory_mb || disk_gb > host_disk_gb) {
+        throw rpc::Error(rpc::Code::resource_exhausted,
+                         "the node needs " + std::to_string(wanted.vcpu_count) + " vCPU, " +
+                             std::to_string(wanted.mem_size_mb) + " MB memory and " + std::to_string(wanted.disk_size_gb) +
+                             " GB disk; with the nodes already here that makes " + std::to_string(cpus) + " vCPU, " +
+                             std::to_string(memory_mb) + " MB, " + std::to_string(disk_gb) + " GB, but the host has " +
+                             std::to_string(host.cpu_count) + " CPUs, " + std::to_string(host_memory_mb) + " MB and " +
+                             std::to_string(host_disk_gb) + " GB");
+    }
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request) {
+    auto image = images_.find(request.image());
+    check_create_request(request, image);
+    auto node = std::make_shared<Node>();
+    auto& record = node->record;
+    record.set_id(new_node_id());
+    record.set_name(request.name().empty() ? generate_node_name([this](const std::string& name) {
+        return std::ranges::any_of(nodes_, [&](const auto& entry) { return entry.second->record.name() == name; });
+    })
+                                           : request.name());
+    record.mutable_image()->set_protocol(image.config.config.protocol);
+    record.mutable_image()->set_node_type(image.config.config.node_type);
+    record.mutable_image()->set_version(image.config.config.node_version);
+    *record.mutable_properties() = request.properties();
+    *record.mutable_network() = request.network();
+    if (record.network().mode().empty()) record.mutable_network()->set_mode("host");
+    if (image.config.requirements) {
+        record.mutable_requirements()->set_vcpu_count(image.config.requirements->vcpu_count);
+        record.mutable_requirements()->set_mem_size_mb(image.config.requirements->mem_size_mb);
+        record.mutable_requirements()->set_disk_size_gb(image.config.requirements->disk_size_gb);
+    }
+    record.set_desired(v1::NODE_STATUS_STOPPED);
+    record.set_created_at_ms(now_ms());
+    record.set_updated_at_ms(record.created_at_ms());
+    node->image = image;
+    node->status = v1::NODE_STATUS_CREATING;
+    // Reserve the name and the resources while the directory is being built.
+    nodes_[record.id()] = node;
+    auto guard = co_await node->operations.lock();
+    publish(*node, "creating", record.image().protocol() + "/" + record.image().node_type() + "/" + record.image().version());
+
+    const auto staging = store_.staging_dir(record.id());
+    try {
+        co_await run_in_worker([&] {
+            const auto state = staging / "state/bin";
+            fs::create_directories(state);
+            fs::create_directories(staging / "data");
+            // babel comes preinstalled: a first start needs no upload. A hard link when the
+            // file system allows it, else a copy.
+            std::error_code ec;
+            fs::create_hard_link(options_.babel_binary, state / "babel", ec);
+            if (ec) fs::copy_file(options_.babel_binary, state / "babel");
+            NodeStore::write_record(staging, record);
+            store_.publish(record.id());
+        });
+    } catch (const std::exception& error) {
+        nodes_.erase(record.id());
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        throw rpc::Error(rpc::Code::internal, "creating node '" + record.name() + "' failed: " + error.what());
+    }
+    node->machine = backend_.make(machine_spec(record, image));
+    set_status(*node, v1::NODE_STATUS_STOPPED);
+    co_return info_of(*node);
+}
+
+asio::awaitable<void> NodeManager::start_locked(Node& node) {
+    if (node.status == v1::NODE_STATUS_RUNNING && node.machine->running()) co_return;
+    if (node.image.name.empty()) {
+        throw rpc::Error(rpc::Code::failed_precondition,
+                         "node '" + node.record.name() + "': its image is not in the cache: " + node.failure);
+    }
+    node.record.set_desired(v1::NODE_STATUS_RUNNING);
+    save(node);
+    set_status(node, v1::NODE_STATUS_STARTING);
+    const StartPlan plan{node.record, node.image, store_.node_dir(node.record.id()), options_.babel_binary,
+                         options_.babel_sha256};
+    std::string failure;
+    try {
+        co_await run_start_sequence(*node.machine, plan);
+    } catch (const rpc::Error& error) {
+        failure = error.what();
+        node.machine->kill();
+    }
+    if (!failure.empty()) {
+        co_await node.machine->wait_stopped();
+        node.machine->clean_up();
+        set_status(node, v1::NODE_STATUS_FAILED, failure);
+        throw rpc::Error(rpc::Code::failed_precondition, failure);
+    }
+    const auto location = node.machine->location();
+    node.record.mutable_machine()->set_pid(location.pid);
+    node.record.mutable_machine()->set_start_time(location.start_time);
+    node.record.set_started_at_ms(now_ms());
+    save(node);
+    node.running_since = Clock::now();
+    set_status(node, v1::NODE_STATUS_RUNNING);
+}
+
+asio::awaitable<void> NodeManager::stop_locked(Node& node, bool force) {
+    if (node.record.desired() != v1::NODE_STATUS_STOPPED) {
+        node.record.set_desired(v1::NODE_STATUS_STOPPED);
+        save(node);
+    }
+    if (!node.machine->running()) {
+        if (node.status != v1::NODE_STATUS_STOPPED) set_status(node, v1::NODE_STATUS_STOPPED);
+        co_return;
+    }
+    set_status(node, v1::NODE_STATUS_STOPPING, force ? "killing it" : "");
+    co_await run_stop_sequence(*node.machine, force, options_.stop_timeout);
+    node.machine->clean_up();
+    node.record.clear_machine();
+    save(node);
+    set_status(node, v1::NODE_STATUS_STOPPED);
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
+    auto node = find(reference);
+    auto guard = co_await node->operations.lock();
+    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    node->recovery_attempts = 0;
+    co_await start_locked(*node);
+    watch_machine(node);
+    co_return info_of(*node);
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::stop(std::string reference, bool force) {
+    auto node = find(reference);
+    auto guard = co_await node->operations.lock();
+    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    co_await stop_locked(*node, force);
+    co_return info_of(*node);
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::restart(std::string reference, bool force) {
+    auto node = find(reference);
+    auto guard = co_await node->operations.lock();
+    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    co_await stop_locked(*node, force);
+    node->recovery_attempts = 0;
+    co_await start_locked(*node);
+    watch_machine(node);
+    co_return info_of(*node);
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::string image_name) {
+    auto node = find(reference);
+    auto image = images_.find(image_name);
+    auto guard = co_await node->operations.lock();
+    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    const auto& current = node->record.image();
+    if (image.config.config.protocol != current.protocol() || image.config.config.node_type != current.node_type()) {
+        throw rpc::Error(rpc::Code::invalid_argument, "cannot upgrade node '" + node->record.name() + "' from " +
+                                                          current.protocol() + "/" + current.node_type() + " to " +
+                                                          image.name + ": the protocol and node type must stay the same");
+    }
+    if (image.config.config.node_version == current.version()) co_return info_of(*node);
+    const bool was_running = node->record.desired() == v1::NODE_STATUS_RUNNING;
+    publish(*node, "upgrading", "to " + image.name);
+    co_await stop_locked(*node, false);
+    const auto node_dir = store_.node_dir(node->record.id());
+    // The root file system changes of the old version go; data and babel's state stay.
+    co_await run_in_worker([&] { fs::remove_all(node_dir / "rootfs"); });
+    node->record.mutable_image()->set_version(image.config.config.node_version);
+    if (image.config.requirements) {
+        node->record.mutable_requirements()->set_vcpu_count(image.config.requirements->vcpu_count);
+        node->record.mutable_requirements()->set_mem_size_mb(image.config.requirements->mem_size_mb);
+        node->record.mutable_requirements()->set_disk_size_gb(image.config.requirements->disk_size_gb);
+    }
+    node->image = image;
+    node->machine = backend_.make(machine_spec(node->record, image));
+    save(*node);
+    publish(*node, "upgraded", "to " + image.name);
+    if (was_running) {
+        co_await start_locked(*node);
+        watch_machine(node);
+    }
+    co_return info_of(*node);
+}
+
+asio::awaitable<std::string> NodeManager::remove(std::string reference) {
+    auto node = find(reference);
+    auto guard = co_await node->operations.lock();
+    const auto id = node->record.id();
+    if (node->deleted) co_return id;
+    set_status(*node, v1::NODE_STATUS_DELETING);
+    co_await run_stop_sequence(*node->machine, false, options_.stop_timeout);
+    node->machine->clean_up();
+    const auto retired = store_.retire(id);
+    node->deleted = true;
+    nodes_.erase(id);
+    co_await run_in_worker([retired] { fs::remove_all(retired); });
+    publish(*node, "deleted");
+    co_return id;
+}
+
+void NodeManager::watch_machine(const std::shared_ptr<Node>& node) {
+    if (node->watched || node->status != v1::NODE_STATUS_RUNNING) return;
+    node->watched = true;
+    auto watch = [this, node]() -> asio::awaitable<void> {
+        co_await node->machine->wait_stopped();
+        node->watched = false;
+        // Stopped by an operation: that operation reports it.
+        if (node->deleted || node->operations.locked() || node->status != v1::NODE_STATUS_RUNNING) co_return;
+        node->machine->clean_up();
+        set_status(*node, v1::NODE_STATUS_FAILED, "the node's machine stopped unexpectedly");
+        recovery_wanted_.notify_all();
+    };
+    asio::co_spawn(executor_, watch, [](std::exception_ptr error) { log_failure("watching a node", error); });
+}
+
+asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
+    auto guard = co_await node->operations.lock();
+    if (node->deleted) co_return;
+    const bool running = node->machine->running();
+    if (node->record.desired() == v1::NODE_STATUS_STOPPED) {
+        if (running) co_await stop_locked(*node, false);
+        co_return;
+    }
+    if (running && node->status == v1::NODE_STATUS_RUNNING) co_return;
+    ++node->recovery_attempts;
+    publish(*node, "recovering", "attempt " + std::to_string(node->recovery_attempts) + " of " +
+                                     std::to_string(options_.max_recovery_attempts));
+    try {
+        if (running) co_await stop_locked(*node, true);
+        node->record.set_desired(v1::NODE_STATUS_RUNNING);
+        co_await start_locked(*node);
+        watch_machine(node);
+    } catch (const rpc::Error& error) {
+        // start_locked reported the failure; the next attempt comes after the backoff.
+    }
+}
+
+asio::awaitable<void> NodeManager::run_recovery() {
+    for (;;) {
+        const auto now = Clock::now();
+        for (const auto& [id, node] : nodes_) {
+            if (node->deleted || node->operations.locked()) continue;
+            const bool running = node->machine && node->machine->running();
+            const bool wants_running = node->record.desired() == v1::NODE_STATUS_RUNNING;
+            if (running && node->status == v1::NODE_STATUS_RUNNING) {
+                if (now - node->running_since > kStableRun) node->recovery_attempts = 0;
+                if (wants_running) continue;
+            }
+            if (!wants_running && !running) continue;
+            if (node->image.name.empty() || now < node->next_recovery) continue;
+            if (wants_running && node->recovery_attempts >= options_.max_recovery_attempts) {
+                if (node->status != v1::NODE_STATUS_FAILED || !node->failure.starts_with("gave up")) {
+                    set_status(*node, v1::NODE_STATUS_FAILED,
+                               "gave up after " + std::to_string(node->recovery_attempts) +
+                                   " recovery attempts (last: " + node->failure + "); start it again with 'bv node start'");
+                }
+                continue;
+            }
+            const auto delay = std::min(kMaxRecoveryDelay, std::chrono::milliseconds(1000 << std::min(node->recovery_attempts, 6u)));
+            node->next_recovery = now + delay;
+            asio::co_spawn(executor_, recover(node), [](std::exception_ptr error) { log_failure("recovering a node", error); });
+        }
+        co_await with_timeout(recovery_wanted_.wait(), options_.recovery_interval);
+    }
+}
+
+}  // namespace bv::daemon

@@ -1,0 +1,166 @@
+#include "daemon/node_service.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include "blockvisor/babel/v1/babel.pb.h"
+#include "blockvisor/babel/v1/babelsup.pb.h"
+#include "rpc/connect_client.hpp"
+#include "rpc/error.hpp"
+
+namespace bv::daemon {
+namespace {
+
+namespace babel_v1 = blockvisor::babel::v1;
+using namespace std::chrono_literals;
+
+constexpr auto kQuickCall = 10s;
+
+std::string image_text(const v1::NodeImage& image) {
+    return image.protocol() + "/" + image.node_type() + "/" + image.version();
+}
+
+}  // namespace
+
+NodeService::NodeService(NodeManager& nodes, EventBus& events, MetricsCollector& metrics)
+    : nodes_(nodes), events_(events), metrics_(metrics) {}
+
+void NodeService::register_with(rpc::Router& router) {
+    router.unary("blockvisor.v1.NodeService/Create", this, &NodeService::create);
+    router.unary("blockvisor.v1.NodeService/Start", this, &NodeService::start);
+    router.unary("blockvisor.v1.NodeService/Stop", this, &NodeService::stop);
+    router.unary("blockvisor.v1.NodeService/Restart", this, &NodeService::restart);
+    router.unary("blockvisor.v1.NodeService/Upgrade", this, &NodeService::upgrade);
+    router.unary("blockvisor.v1.NodeService/Delete", this, &NodeService::remove);
+    router.unary("blockvisor.v1.NodeService/List", this, &NodeService::list);
+    router.unary("blockvisor.v1.NodeService/Get", this, &NodeService::get);
+    router.server_stream("blockvisor.v1.NodeService/Logs", this, &NodeService::logs);
+    router.unary("blockvisor.v1.NodeService/Keys", this, &NodeService::keys);
+    router.unary("blockvisor.v1.NodeService/Capabilities", this, &NodeService::capabilities);
+    router.unary("blockvisor.v1.NodeService/Run", this, &NodeService::run);
+    router.unary("blockvisor.v1.NodeService/Metrics", this, &NodeService::node_metrics);
+    router.server_stream("blockvisor.v1.NodeService/Watch", this, &NodeService::watch);
+}
+
+asio::awaitable<v1::NodeInfo> NodeService::create(v1::CreateNodeRequest request, rpc::CallContext&) {
+    co_return co_await nodes_.create(std::move(request));
+}
+
+asio::awaitable<v1::NodeInfo> NodeService::start(v1::NodeRef request, rpc::CallContext&) {
+    co_return co_await nodes_.start(request.node());
+}
+
+asio::awaitable<v1::NodeInfo> NodeService::stop(v1::StopNodeRequest request, rpc::CallContext&) {
+    co_return co_await nodes_.stop(request.node(), request.force());
+}
+
+asio::awaitable<v1::NodeInfo> NodeService::restart(v1::StopNodeRequest request, rpc::CallContext&) {
+    co_return co_await nodes_.restart(request.node(), request.force());
+}
+
+asio::awaitable<v1::NodeInfo> NodeService::upgrade(v1::UpgradeNodeRequest request, rpc::CallContext&) {
+    co_return co_await nodes_.upgrade(request.node(), request.image());
+}
+
+asio::awaitable<v1::DeleteNodeResponse> NodeService::remove(v1::NodeRef request, rpc::CallContext&) {
+    v1::DeleteNodeResponse response;
+    response.set_id(co_await nodes_.remove(request.node()));
+    co_return response;
+}
+
+asio::awaitable<v1::ListNodesResponse> NodeService::list(v1::ListNodesRequest request, rpc::CallContext&) {
+    v1::ListNodesResponse response;
+    for (auto& info : nodes_.list()) {
+        if (request.running_only() && info.status() != v1::NODE_STATUS_RUNNING) continue;
+        if (!request.image_filter().empty() && image_text(info.image()).find(request.image_filter()) == std::string::npos) {
+            continue;
+        }
+        *response.add_nodes() = std::move(info);
+    }
+    co_return response;
+}
+
+asio::awaitable<v1::NodeInfo> NodeService::get(v1::NodeRef request, rpc::CallContext&) {
+    auto info = nodes_.info(request.node());
+    if (info.status() != v1::NODE_STATUS_RUNNING) co_return info;
+    try {
+        rpc::ConnectClient babelsup(co_await asio::this_coro::executor, nodes_.babelsup_endpoint(info.id()));
+        const auto status = co_await babelsup.call<babel_v1::GetStatusResponse>(
+            "blockvisor.babel.v1.BabelSup/GetStatus", babel_v1::GetStatusRequest(), 3s);
+        for (const auto& entry : status.entry_points()) {
+            auto* added = info.add_entry_points();
+            added->set_name(entry.name());
+            added->set_pid(entry.pid());
+            added->set_restarts(entry.restarts());
+            added->set_last_exit(entry.last_exit());
+        }
+    } catch (const rpc::Error&) {
+        // The details are a bonus: the node's own state is what matters here.
+    }
+    co_return info;
+}
+
+asio::awaitable<void> NodeService::logs(v1::NodeLogsRequest request, rpc::StreamWriter<v1::NodeLogsResponse>& out,
+                                        rpc::CallContext&) {
+    rpc::ConnectClient babelsup(co_await asio::this_coro::executor, nodes_.babelsup_endpoint(request.node()));
+    babel_v1::LogsRequest forwarded;
+    forwarded.set_lines(request.lines());
+    forwarded.set_follow(request.follow());
+    auto stream = co_await babelsup.open_stream<babel_v1::LogsResponse>("blockvisor.babel.v1.BabelSup/Logs", forwarded);
+    while (auto message = co_await stream.next()) {
+        v1::NodeLogsResponse response;
+        for (const auto& line : message->lines()) {
+            auto* added = response.add_lines();
+            added->set_source(line.source());
+            added->set_text(line.text());
+        }
+        co_await out.write(response);
+    }
+}
+
+asio::awaitable<v1::NodeKeysResponse> NodeService::keys(v1::NodeRef request, rpc::CallContext&) {
+    rpc::ConnectClient babel(co_await asio::this_coro::executor, nodes_.babel_endpoint(request.node()));
+    const auto downloaded = co_await babel.call<babel_v1::DownloadKeysResponse>(
+        "blockvisor.babel.v1.Babel/DownloadKeys", babel_v1::DownloadKeysRequest(), kQuickCall);
+    v1::NodeKeysResponse response;
+    for (const auto& key : downloaded.keys()) {
+        auto* added = response.add_keys();
+        added->set_name(key.name());
+        added->set_content(key.content());
+    }
+    co_return response;
+}
+
+asio::awaitable<v1::CapabilitiesResponse> NodeService::capabilities(v1::NodeRef request, rpc::CallContext&) {
+    v1::CapabilitiesResponse response;
+    for (const auto& name : nodes_.image_of(request.node()).config.method_names()) response.add_methods(name);
+    co_return response;
+}
+
+asio::awaitable<v1::RunMethodResponse> NodeService::run(v1::RunMethodRequest request, rpc::CallContext& context) {
+    rpc::ConnectClient babel(co_await asio::this_coro::executor, nodes_.babel_endpoint(request.node()));
+    babel_v1::RunRequest forwarded;
+    forwarded.set_method(request.method());
+    forwarded.mutable_params()->insert(request.params().begin(), request.params().end());
+    forwarded.set_timeout_ms(request.timeout_ms());
+    // babel enforces the method's timeout; this one only bounds a babel that does not answer.
+    const auto timeout = std::chrono::milliseconds(request.timeout_ms() == 0 ? 15'000 : request.timeout_ms()) + 5s;
+    const auto result = co_await babel.call<babel_v1::RunResponse>("blockvisor.babel.v1.Babel/Run", forwarded, timeout);
+    v1::RunMethodResponse response;
+    response.set_value(result.value());
+    co_return response;
+}
+
+asio::awaitable<v1::NodeMetrics> NodeService::node_metrics(v1::NodeRef request, rpc::CallContext&) {
+    co_return co_await metrics_.node_metrics(request.node());
+}
+
+asio::awaitable<void> NodeService::watch(v1::WatchRequest request, rpc::StreamWriter<v1::NodeEvent>& out, rpc::CallContext&) {
+    const auto only = request.node().empty() ? std::string() : nodes_.info(request.node()).id();
+    auto subscription = events_.subscribe();
+    for (;;) {
+        const auto event = co_await subscription->next();
+        if (only.empty() || event.node_id() == only) co_await out.write(event);
+    }
+}
+
+}  // namespace bv::daemon

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "blockvisor/v1/node.pb.h"
+
+namespace bv::daemon {
+
+namespace v1 = blockvisor::v1;
+
+// Node records on disk: <nodes_dir>/<id>/node.json, written only by the node manager.
+//
+// A node directory appears in one rename, when it is complete (it is built as
+// .creating-<id>), and disappears in one rename (to .deleting-<id>) before it is removed: a
+// crash at any point leaves a node whole or not there at all. Leftovers of both are
+// cleared at start.
+class NodeStore {
+public:
+    explicit NodeStore(std::filesystem::path nodes_dir) : nodes_dir_(std::move(nodes_dir)) {}
+
+    struct Loaded {
+        std::vector<v1::NodeRecord> records;
+        std::vector<std::string> broken;  // "<dir>: why", for directories that hold no valid record
+    };
+    Loaded load_all() const;
+    // Removes what crashed creates and deletes left behind.
+    void remove_leftovers() const;
+
+    std::filesystem::path node_dir(const std::string& id) const { return nodes_dir_ / id; }
+    // Where a new node is built before it becomes visible with publish().
+    std::filesystem::path staging_dir(const std::string& id) const { return nodes_dir_ / (".creating-" + id); }
+    void publish(const std::string& id) const;
+    void save(const v1::NodeRecord& record) const;
+    // Makes the node's directory vanish at once; its content is removed on a worker thread.
+    std::filesystem::path retire(const std::string& id) const;
+
+    static void write_record(const std::filesystem::path& dir, const v1::NodeRecord& record);
+
+private:
+    std::filesystem::path nodes_dir_;
+};
+
+}  // namespace bv::daemon

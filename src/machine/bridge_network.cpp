@@ -1,0 +1,79 @@
+#include "machine/bridge_network.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <vector>
+
+namespace bv::machine {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Runs a command to its end; returns its status and output.
+asio::awaitable<std::pair<ExitStatus, std::string>> run_command(ChildProcesses& children,
+                                                                std::vector<std::string> argv) {
+    SpawnOptions options;
+    options.argv = std::move(argv);
+    options.environment = current_environment();
+    auto child = children.spawn(options);
+    std::string output;
+    co_await read_all(*child.stderr_pipe, output, 4096);
+    auto status = co_await children.wait_for(child.pid, 10s);
+    if (!status) {
+        ::kill(child.pid, SIGKILL);
+        status = co_await children.wait(child.pid);
+    }
+    co_return std::pair{*status, output};
+}
+
+asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv) {
+    std::string command;
+    for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
+    const auto [status, output] = co_await run_command(children, std::move(argv));
+    if (!status.success()) throw std::runtime_error("'" + command + "' " + status.describe() + ": " + output);
+}
+
+std::string with_prefix(const std::string& address) {
+    return address.find('/') == std::string::npos ? address + "/24" : address;
+}
+
+}  // namespace
+
+std::string host_link_name(const std::string& node_id) {
+    std::string compact;
+    for (const char c : node_id) {
+        if (c != '-') compact += c;
+    }
+    return "bv" + compact.substr(0, 12);
+}
+
+asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment) {
+    const auto [exists, ignored] = co_await run_command(children, {"ip", "link", "show", attachment.bridge});
+    if (!exists.success()) {
+        co_await must_run(children, {"ip", "link", "add", attachment.bridge, "type", "bridge"});
+        co_await must_run(children, {"ip", "addr", "add", with_prefix(attachment.gateway), "dev", attachment.bridge});
+        co_await must_run(children, {"ip", "link", "set", attachment.bridge, "up"});
+    }
+    const auto peer = attachment.host_link + "p";
+    const auto target = std::to_string(pid);
+    co_await must_run(children, {"ip", "link", "add", attachment.host_link, "type", "veth", "peer", "name", peer});
+    co_await must_run(children, {"ip", "link", "set", peer, "netns", target});
+    co_await must_run(children, {"ip", "link", "set", attachment.host_link, "master", attachment.bridge, "up"});
+    const std::vector<std::string> inside{"nsenter", "-t", target, "-n", "ip"};
+    auto in_node = [&](std::vector<std::string> arguments) {
+        auto argv = inside;
+        argv.insert(argv.end(), arguments.begin(), arguments.end());
+        return must_run(children, std::move(argv));
+    };
+    co_await in_node({"link", "set", "lo", "up"});
+    co_await in_node({"link", "set", peer, "name", "eth0"});
+    co_await in_node({"addr", "add", with_prefix(attachment.ip), "dev", "eth0"});
+    co_await in_node({"link", "set", "eth0", "up"});
+    if (!attachment.gateway.empty()) co_await in_node({"route", "add", "default", "via", attachment.gateway});
+}
+
+asio::awaitable<void> detach_from_bridge(ChildProcesses& children, const std::string& host_link) {
+    co_await run_command(children, {"ip", "link", "delete", host_link});
+}
+
+}  // namespace bv::machine

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "common/child_processes.hpp"
+
+namespace bv::machine {
+
+struct BridgeAttachment {
+    std::string bridge;    // host bridge, created (with the gateway's address) when missing
+    std::string host_link; // the host end of the node's veth pair
+    std::string ip;        // the node's address; /24 when no prefix is given
+    std::string gateway;
+};
+
+// Gives the network namespace of `pid` an eth0 on the host bridge, with the node's address
+// and a default route through the gateway, and brings up its loopback. Uses iproute2 (`ip`)
+// and util-linux (`nsenter`). Throws std::runtime_error with the failing command's output.
+asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment);
+// Deletes the host end of the veth pair (the node end goes with its namespace).
+asio::awaitable<void> detach_from_bridge(ChildProcesses& children, const std::string& host_link);
+
+// A veth name for a node (at most 15 characters): "bv" and the start of its id.
+std::string host_link_name(const std::string& node_id);
+
+}  // namespace bv::machine

@@ -1,0 +1,175 @@
+#include "machine/sandbox_launch.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+
+namespace bv::machine {
+namespace {
+
+// Everything the child needs, prepared before fork: after fork, only system calls.
+struct Plan {
+    std::string root;
+    std::string overlay_options;
+    std::vector<std::string> directories;                        // created inside root, in order
+    std::vector<std::string> files;                              // empty files, bind-mount targets
+    std::vector<std::pair<std::string, std::string>> tmpfs;      // target, options
+    std::vector<std::pair<std::string, std::string>> binds;      // source, target
+    std::string proc;
+    std::string hostname;
+    std::string console_log;
+    std::vector<std::string> argv;
+    std::vector<std::string> environment;
+    int namespaces = 0;
+};
+
+// Step names for error reports from the child (indexes are sent through a pipe).
+constexpr std::array<const char*, 12> kSteps{
+    "creating namespaces", "making mounts private", "mounting the overlay root", "creating a mount point",
+    "mounting a tmpfs",    "bind-mounting",         "mounting /proc",           "setting the hostname",
+    "chroot",              "opening the console log", "starting babelsup",      "forking PID 1"};
+
+struct Failure {
+    int step;
+    int error;
+};
+
+Plan make_plan(const SandboxLayout& layout) {
+    Plan plan;
+    plan.root = layout.root.string();
+    plan.overlay_options = "lowerdir=" + layout.image_rootfs.string() + ",upperdir=" + layout.upper.string() +
+                           ",workdir=" + layout.work.string();
+    const auto in_root = [&](const char* path) { return plan.root + path; };
+    for (const char* directory : {"/proc", "/dev", "/tmp", "/run", kSandboxChannelDir, "/var", "/var/lib",
+                                  kSandboxStateDir, kSandboxDataVolume, "/usr", "/usr/sbin"}) {
+        plan.directories.push_back(in_root(directory));
+    }
+    plan.tmpfs = {{in_root("/dev"), "mode=755"}, {in_root("/tmp"), "mode=1777"}};
+    for (const char* device : {"null", "zero", "full", "random", "urandom", "tty"}) {
+        const auto target = in_root("/dev/") + device;
+        plan.files.push_back(target);
+        plan.binds.push_back({std::string("/dev/") + device, target});
+    }
+    plan.files.push_back(in_root(kSandboxBabelsup));
+    plan.binds.push_back({layout.channel_dir.string(), in_root(kSandboxChannelDir)});
+    plan.binds.push_back({layout.state_dir.string(), in_root(kSandboxStateDir)});
+    plan.binds.push_back({layout.data_dir.string(), in_root(kSandboxDataVolume)});
+    plan.binds.push_back({layout.babelsup_binary.string(), in_root(kSandboxBabelsup)});
+    plan.proc = in_root("/proc");
+    plan.hostname = layout.hostname;
+    plan.console_log = layout.console_log.string();
+    plan.argv = {kSandboxBabelsup, "--state-dir", kSandboxStateDir, "--channel",
+                 std::string("unix:") + kSandboxChannelDir, "--data-volume", kSandboxDataVolume};
+    // A clean environment: nothing of bvd's leaks into the node (a LANG without locale files
+    // in the image makes C++ programs such as litecoind abort).
+    plan.environment = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"};
+    plan.namespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (layout.own_network ? CLONE_NEWNET : 0);
+    return plan;
+}
+
+[[noreturn]] void fail(int report_fd, int step) {
+    const Failure failure{step, errno};
+    [[maybe_unused]] auto ignored = ::write(report_fd, &failure, sizeof failure);
+    ::_exit(127);
+}
+
+// PID 1 of the sandbox: set up its root and become babelsup.
+[[noreturn]] void become_babelsup(const Plan& plan, int console_fd, char* const* argv, char* const* envp, int report_fd) {
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(report_fd, 1);
+    if (::mount("overlay", plan.root.c_str(), "overlay", 0, plan.overlay_options.c_str()) != 0) fail(report_fd, 2);
+    for (const auto& directory : plan.directories) {
+        if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) fail(report_fd, 3);
+    }
+    for (const auto& [target, options] : plan.tmpfs) {
+        if (::mount("tmpfs", target.c_str(), "tmpfs", MS_NOSUID, options.c_str()) != 0) fail(report_fd, 4);
+    }
+    for (const auto& file : plan.files) {
+        const int fd = ::open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0) fail(report_fd, 3);
+        ::close(fd);
+    }
+    for (const auto& [source, target] : plan.binds) {
+        if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) fail(report_fd, 5);
+    }
+    if (::mount("proc", plan.proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) fail(report_fd, 6);
+    if (::sethostname(plan.hostname.data(), plan.hostname.size()) != 0) fail(report_fd, 7);
+    if (::chroot(plan.root.c_str()) != 0 || ::chdir("/") != 0) fail(report_fd, 8);
+    const int null = ::open("/dev/null", O_RDONLY);
+    if (null < 0 || ::dup2(null, STDIN_FILENO) < 0 || ::dup2(console_fd, STDOUT_FILENO) < 0 ||
+        ::dup2(console_fd, STDERR_FILENO) < 0) {
+        fail(report_fd, 9);
+    }
+    ::setsid();
+    // Nothing of bvd's (its listening socket above all) may stay open in the node.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int signal_number = 1; signal_number < NSIG; ++signal_number) ::signal(signal_number, SIG_DFL);
+    ::execve(argv[0], argv, envp);
+    fail(report_fd, 10);
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+    std::vector<char*> result;
+    for (auto& text : strings) result.push_back(text.data());
+    result.push_back(nullptr);
+    return result;
+}
+
+}  // namespace
+
+pid_t launch_sandbox(const SandboxLayout& layout) {
+    auto plan = make_plan(layout);
+    auto argv = pointers(plan.argv);
+    auto envp = pointers(plan.environment);
+    const int console_fd = ::open(plan.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (console_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + plan.console_log);
+    int report[2];
+    int pid_pipe[2];
+    if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(pid_pipe, O_CLOEXEC) != 0) {
+        ::close(console_fd);
+        throw std::system_error(errno, std::generic_category(), "cannot create pipes for a sandbox");
+    }
+    const pid_t launcher = ::fork();
+    if (launcher == 0) {
+        // The launcher: new namespaces, then PID 1 in them; it exits at once, so that the
+        // sandbox is nobody's child here.
+        if (::unshare(plan.namespaces) != 0) fail(report[1], 0);
+        const pid_t init = ::fork();
+        if (init < 0) fail(report[1], 11);
+        if (init == 0) become_babelsup(plan, console_fd, argv.data(), envp.data(), report[1]);
+        [[maybe_unused]] auto ignored = ::write(pid_pipe[1], &init, sizeof init);
+        ::_exit(0);
+    }
+    ::close(report[1]);
+    ::close(pid_pipe[1]);
+    ::close(console_fd);
+    pid_t init = -1;
+    const bool got_pid = launcher > 0 && ::read(pid_pipe[0], &init, sizeof init) == sizeof init;
+    ::close(pid_pipe[0]);
+    if (launcher > 0) ::waitpid(launcher, nullptr, 0);
+    // EOF when babelsup was exec'ed (the pipe is close-on-exec), a Failure otherwise.
+    Failure failure{};
+    const auto reported = ::read(report[0], &failure, sizeof failure);
+    ::close(report[0]);
+    if (launcher < 0) throw std::system_error(errno, std::generic_category(), "cannot fork a sandbox launcher");
+    if (reported == sizeof failure) {
+        throw std::system_error(failure.error, std::generic_category(),
+                                std::string("sandbox for ") + layout.hostname + ": " +
+                                    kSteps[static_cast<std::size_t>(failure.step) % kSteps.size()] + " failed");
+    }
+    if (!got_pid) throw std::runtime_error("sandbox for " + layout.hostname + ": the launcher did not report PID 1");
+    return init;
+}
+
+}  // namespace bv::machine

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace bv::machine {
+
+// What a sandbox is made of: babelsup as PID 1 of new mount, PID, UTS and IPC namespaces
+// (and a network namespace when asked), chrooted into an overlay of the image's rootfs with
+// the node's own writable layer.
+struct SandboxLayout {
+    std::filesystem::path image_rootfs;  // overlay lower layer, read only
+    std::filesystem::path upper;         // the node's changes to its root filesystem
+    std::filesystem::path work;          // overlayfs work directory
+    std::filesystem::path root;          // where the overlay is mounted
+    std::filesystem::path channel_dir;   // -> /run/blockvisor-channel
+    std::filesystem::path state_dir;     // -> /var/lib/babel
+    std::filesystem::path data_dir;      // -> /var/lib/blockvisor-data (babelsup mounts it for the chain)
+    std::filesystem::path babelsup_binary;  // -> /usr/sbin/babelsup
+    std::filesystem::path console_log;   // babelsup's stdout and stderr
+    std::string hostname;
+    bool own_network = false;
+};
+
+// Paths inside the sandbox.
+inline constexpr const char* kSandboxChannelDir = "/run/blockvisor-channel";
+inline constexpr const char* kSandboxStateDir = "/var/lib/babel";
+inline constexpr const char* kSandboxDataVolume = "/var/lib/blockvisor-data";
+inline constexpr const char* kSandboxBabelsup = "/usr/sbin/babelsup";
+
+// Starts the sandbox and returns the host PID of its PID 1 (babelsup). The sandbox is not a
+// child of the caller (it is re-parented to the nearest subreaper), so it outlives bvd.
+// Throws std::system_error naming the step that failed (mounting the overlay, chroot...).
+pid_t launch_sandbox(const SandboxLayout& layout);
+
+}  // namespace bv::machine

@@ -1,0 +1,119 @@
+#include "machine/sandbox_machine.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/log.hpp"
+#include "common/process_identity.hpp"
+#include "machine/bridge_network.hpp"
+#include "machine/cgroup_limits.hpp"
+#include "machine/sandbox_launch.hpp"
+
+namespace bv::machine {
+namespace {
+
+class SandboxMachine : public Machine {
+public:
+    SandboxMachine(ChildProcesses& children, MachineSpec spec)
+        : children_(children), spec_(std::move(spec)), paths_(sandbox_paths(spec_.node_dir)) {}
+
+    ~SandboxMachine() override { close_pidfd(); }
+
+    asio::awaitable<void> start() override {
+        if (running()) co_return;
+        for (const auto& directory : {paths_.upper, paths_.work, paths_.root, paths_.channel, paths_.state, paths_.data}) {
+            std::filesystem::create_directories(directory);
+        }
+        // Sockets of an earlier run: connecting to them must fail until babelsup listens.
+        for (const auto& entry : std::filesystem::directory_iterator(paths_.channel)) std::filesystem::remove(entry);
+        SandboxLayout layout{spec_.image_rootfs, paths_.upper,   paths_.work,           paths_.root,
+                             paths_.channel,     paths_.state,   paths_.data,           spec_.babelsup_binary,
+                             paths_.console_log, spec_.hostname, spec_.network_mode == "bridge"};
+        const pid_t pid = launch_sandbox(layout);
+        if (!attach({pid, process_start_time(pid).value_or(0)})) {
+            throw std::runtime_error("sandbox of node " + spec_.hostname + " exited right after it started (see " +
+                                     paths_.console_log.string() + ")");
+        }
+        if (auto problem = apply_cgroup_limits(spec_.node_id, pid, spec_.vcpu_count, spec_.mem_size_mb)) {
+            log::warn("node {}: running without CPU/memory limits: {}", spec_.hostname, *problem);
+        }
+        if (spec_.network_mode == "bridge") {
+            try {
+                co_await attach_to_bridge(children_, pid, {spec_.bridge, host_link_name(spec_.node_id), spec_.ip, spec_.gateway});
+            } catch (...) {
+                kill();
+                throw;
+            }
+        }
+    }
+
+    bool attach(const MachineLocation& location) override {
+        close_pidfd();
+        if (location.pid <= 0 || process_start_time(location.pid) != location.start_time || location.start_time == 0) {
+            return false;
+        }
+        const int fd = open_pidfd(location.pid);
+        if (fd < 0) return false;
+        pidfd_.emplace(children_.executor(), fd);
+        location_ = location;
+        return running();
+    }
+
+    bool running() const override {
+        if (!pidfd_) return false;
+        pollfd exited{const_cast<asio::posix::stream_descriptor&>(*pidfd_).native_handle(), POLLIN, 0};
+        return ::poll(&exited, 1, 0) == 0;
+    }
+
+    void kill() override {
+        if (running()) ::kill(location_.pid, SIGKILL);
+    }
+
+    asio::awaitable<void> wait_stopped() override {
+        if (!pidfd_) co_return;
+        // Readable when the process exits; it is not our child, so there is nothing to reap.
+        co_await pidfd_->async_wait(asio::posix::stream_descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
+    }
+
+    void clean_up() override {
+        remove_cgroup_limits(spec_.node_id);
+        if (spec_.network_mode == "bridge") {
+            asio::co_spawn(children_.executor(), detach_from_bridge(children_, host_link_name(spec_.node_id)),
+                           [](std::exception_ptr) {});
+        }
+    }
+
+    MachineLocation location() const override { return location_; }
+
+    rpc::Endpoint channel(std::uint32_t port) const override {
+        return rpc::unix_endpoint((paths_.channel / (std::to_string(port) + ".sock")).string());
+    }
+
+private:
+    void close_pidfd() { pidfd_.reset(); }
+
+    ChildProcesses& children_;
+    MachineSpec spec_;
+    SandboxPaths paths_;
+    MachineLocation location_;
+    std::optional<asio::posix::stream_descriptor> pidfd_;
+};
+
+}  // namespace
+
+SandboxPaths sandbox_paths(const std::filesystem::path& node_dir) {
+    return {node_dir / "rootfs/upper", node_dir / "rootfs/work", node_dir / "rootfs/root", node_dir / "channel",
+            node_dir / "state",        node_dir / "data",        node_dir / "console.log"};
+}
+
+std::unique_ptr<Machine> SandboxBackend::make(const MachineSpec& spec) {
+    return std::make_unique<SandboxMachine>(children_, spec);
+}
+
+}  // namespace bv::machine

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "common/child_processes.hpp"
+#include "machine/machine.hpp"
+
+namespace bv::machine {
+
+// Nodes as Linux-namespace sandboxes (see sandbox_launch.hpp): the embedded default backend,
+// for any Linux host with root. The node channel is a Unix socket per port in the node's
+// directory.
+class SandboxBackend : public MachineBackend {
+public:
+    explicit SandboxBackend(ChildProcesses& children) : children_(children) {}
+    std::unique_ptr<Machine> make(const MachineSpec& spec) override;
+    std::string name() const override { return "sandbox"; }
+
+private:
+    ChildProcesses& children_;
+};
+
+// The parts of a node directory a sandbox uses.
+struct SandboxPaths {
+    std::filesystem::path upper, work, root, channel, state, data, console_log;
+};
+SandboxPaths sandbox_paths(const std::filesystem::path& node_dir);
+
+}  // namespace bv::machine

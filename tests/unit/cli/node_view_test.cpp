@@ -1,0 +1,165 @@
+#include "cli/node_view.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bv::cli {
+namespace {
+
+namespace v1 = blockvisor::v1;
+
+v1::NodeInfo running_node() {
+    v1::NodeInfo node;
+    node.set_id("3f2a9c1e");
+    node.set_name("calm-river-7");
+    node.mutable_image()->set_protocol("ethereum");
+    node.mutable_image()->set_node_type("reth");
+    node.mutable_image()->set_version("1.2.3");
+    node.set_status(v1::NODE_STATUS_RUNNING);
+    node.set_desired(v1::NODE_STATUS_RUNNING);
+    node.set_uptime_seconds(3 * 3600 + 4 * 60);
+    node.set_pid(4242);
+    node.mutable_network()->set_mode("host");
+    node.mutable_requirements()->set_vcpu_count(2);
+    node.mutable_requirements()->set_mem_size_mb(4096);
+    node.mutable_requirements()->set_disk_size_gb(100);
+    node.set_created_at_ms(1'714'566'896'000);
+    return node;
+}
+
+std::string field(const Fields& fields, const std::string& key) {
+    for (const auto& [name, value] : fields) {
+        if (name == key) return value;
+    }
+    ADD_FAILURE() << "no field " << key;
+    return {};
+}
+
+TEST(CliNodeView, StatusWordIsTheEnumNameInLowercase) {
+    EXPECT_EQ(status_word(v1::NODE_STATUS_RUNNING), "running");
+    EXPECT_EQ(status_word(v1::NODE_STATUS_STOPPED), "stopped");
+    EXPECT_EQ(status_word(v1::NODE_STATUS_FAILED), "failed");
+    EXPECT_EQ(status_word(v1::NODE_STATUS_UNSPECIFIED), "unspecified");
+}
+
+TEST(CliNodeView, StatusFromANewerBvdIsUnknown) {
+    EXPECT_EQ(status_word(static_cast<v1::NodeStatus>(99)), "unknown");
+}
+
+TEST(CliNodeView, StatusLineOfAFailedNodeGivesTheReason) {
+    auto node = running_node();
+    node.set_status(v1::NODE_STATUS_FAILED);
+    node.set_failure("entry point 'reth' exited with code 1");
+    EXPECT_EQ(node_status_line(node), "failed (entry point 'reth' exited with code 1)");
+}
+
+TEST(CliNodeView, StatusLineOfARunningNodeIsOneWord) {
+    EXPECT_EQ(node_status_line(running_node()), "running");
+}
+
+TEST(CliNodeView, TableRowOfARunningNode) {
+    EXPECT_EQ(node_table_row(running_node()),
+              (std::vector<std::string>{"3f2a9c1e", "calm-river-7", "ethereum/reth/1.2.3",
+                                        "running", "3h 4m", "host"}));
+    EXPECT_EQ(node_table_header().size(), node_table_row(running_node()).size());
+}
+
+TEST(CliNodeView, TableRowOfAStoppedBridgedNode) {
+    auto node = running_node();
+    node.set_status(v1::NODE_STATUS_STOPPED);
+    node.set_uptime_seconds(0);
+    node.mutable_network()->set_mode("bridge");
+    node.mutable_network()->set_ip("10.20.0.5");
+    const auto row = node_table_row(node);
+    EXPECT_EQ(row[3], "stopped");
+    EXPECT_EQ(row[4], "-");
+    EXPECT_EQ(row[5], "10.20.0.5");
+}
+
+TEST(CliNodeView, InfoFieldsOfARunningNode) {
+    auto node = running_node();
+    (*node.mutable_properties())["network"] = "mainnet";
+    (*node.mutable_properties())["archive"] = "true";
+    const auto fields = node_info_fields(node);
+    EXPECT_EQ(field(fields, "image"), "ethereum/reth/1.2.3");
+    EXPECT_EQ(field(fields, "status"), "running");
+    EXPECT_EQ(field(fields, "uptime"), "3h 4m");
+    EXPECT_EQ(field(fields, "pid"), "4242");
+    EXPECT_EQ(field(fields, "network"), "host");
+    EXPECT_EQ(field(fields, "properties"), "archive=true, network=mainnet");
+    EXPECT_EQ(field(fields, "requirements"), "2 vCPU, 4.0 GiB memory, 100.0 GiB disk");
+    EXPECT_EQ(field(fields, "created"), "2024-05-01 12:34:56 UTC");
+    EXPECT_EQ(field(fields, "failure"), "-");
+    EXPECT_EQ(field(fields, "entry points"), "-");
+}
+
+TEST(CliNodeView, InfoFieldsOfAFailedBridgedNode) {
+    auto node = running_node();
+    node.set_status(v1::NODE_STATUS_FAILED);
+    node.set_pid(0);
+    node.set_failure("sandbox exited");
+    node.set_recovery_attempts(3);
+    node.mutable_network()->set_mode("bridge");
+    node.mutable_network()->set_ip("10.20.0.5");
+    node.mutable_network()->set_gateway("10.20.0.1");
+    const auto fields = node_info_fields(node);
+    EXPECT_EQ(field(fields, "uptime"), "-");
+    EXPECT_EQ(field(fields, "pid"), "-");
+    EXPECT_EQ(field(fields, "network"), "bridge, ip 10.20.0.5, gateway 10.20.0.1");
+    EXPECT_EQ(field(fields, "properties"), "-");
+    EXPECT_EQ(field(fields, "failure"), "sandbox exited (3 recovery attempts)");
+}
+
+TEST(CliNodeView, EntryPointsLineUpUnderOneKey) {
+    auto node = running_node();
+    auto* reth = node.add_entry_points();
+    reth->set_name("reth");
+    reth->set_pid(100);
+    reth->set_restarts(1);
+    auto* lighthouse = node.add_entry_points();
+    lighthouse->set_name("lighthouse");
+    lighthouse->set_pid(101);
+    lighthouse->set_restarts(2);
+    lighthouse->set_last_exit("killed by signal 9");
+    const auto fields = node_info_fields(node);
+    ASSERT_GE(fields.size(), 2u);
+    EXPECT_EQ(fields[fields.size() - 2],
+              (std::pair<std::string, std::string>{"entry points", "reth (pid 100, 1 restart)"}));
+    EXPECT_EQ(fields.back(),
+              (std::pair<std::string, std::string>{
+                  "", "lighthouse (pid 101, 2 restarts, last exit: killed by signal 9)"}));
+}
+
+TEST(CliNodeView, MetricsFieldsAreSortedValuesThenErrors) {
+    v1::NodeMetrics metrics;
+    (*metrics.mutable_values())["peers"] = "12";
+    (*metrics.mutable_values())["height"] = "19000000";
+    (*metrics.mutable_errors())["consensus"] = "method timed out after 5 s";
+    metrics.set_collected_at_ms(1'714'566'896'000);
+    EXPECT_EQ(node_metrics_fields(metrics),
+              (Fields{{"height", "19000000"},
+                      {"peers", "12"},
+                      {"consensus", "error: method timed out after 5 s"},
+                      {"collected", "2024-05-01 12:34:56 UTC"}}));
+}
+
+TEST(CliNodeView, EventLineIsTimeNameEventMessage) {
+    v1::NodeEvent event;
+    event.set_node_id("3f2a9c1e");
+    event.set_node_name("calm-river-7");
+    event.set_event("failed");
+    event.set_message("entry point 'reth' exited with code 1");
+    event.set_at_ms(1'714'566'896'000);
+    EXPECT_EQ(node_event_line(event),
+              "2024-05-01 12:34:56 UTC calm-river-7 failed entry point 'reth' exited with code 1");
+}
+
+TEST(CliNodeView, EventLineWithoutNameOrMessage) {
+    v1::NodeEvent event;
+    event.set_node_id("3f2a9c1e");
+    event.set_event("deleted");
+    event.set_at_ms(1'714'566'896'000);
+    EXPECT_EQ(node_event_line(event), "2024-05-01 12:34:56 UTC 3f2a9c1e deleted");
+}
+
+}  // namespace
+}  // namespace bv::cli
