@@ -29,8 +29,8 @@ namespace {
 asio::awaitable<void> until_interrupted(asio::awaitable<void> command) {
     const auto executor = co_await asio::this_coro::executor;
     asio::signal_set interrupt(executor, SIGINT);
-    auto group = asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(command), asio::deferred),
-                                                         interrupt.async_wait(asio::deferred));
+    auto group = asio::experimental::make_parallel_group(
+        asio::co_spawn(executor, std::move(command), asio::deferred), interrupt.async_wait(asio::deferred));
     const auto [order, failure, signal_error, signal_number] =
         co_await group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     if (order[0] == 0 && failure) std::rethrow_exception(failure);
@@ -41,12 +41,15 @@ asio::awaitable<void> until_interrupted(asio::awaitable<void> command) {
 bool is_daemon_unreachable(const CliContext& context, const rpc::Error& error) {
     // Only failures to reach bvd itself (not a node's client being down): the client's message
     // names the socket it could not reach.
+    const std::string_view message = error.what();
     return error.code() == rpc::Code::unavailable &&
-           std::string_view(error.what()).find(context.socket_path().string()) != std::string_view::npos;
+           message.find(context.socket_path().string()) != std::string_view::npos;
 }
 
 int run_until_interrupted(const CliContext& context, DaemonCommand command) {
-    return run_against_daemon(context, [&command](rpc::ConnectClient& client) { return until_interrupted(command(client)); });
+    return run_against_daemon(context, [&command](rpc::ConnectClient& client) {
+        return until_interrupted(command(client));
+    });
 }
 
 int run_against_daemon(const CliContext& context, DaemonCommand command) {

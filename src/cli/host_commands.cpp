@@ -75,8 +75,8 @@ void add_host_commands(CLI::App& app, CliContext& context, Action& action) {
     host->require_subcommand(1);
     add_daemon_command(*host, "info", "Hardware, resources, version, backend", context, action,
                        [&context](auto& client) { return show_host_info(context, client); });
-    add_daemon_command(*host, "metrics", "CPU, memory and disk use, load, nodes (as last sampled by bvd)", context,
-                       action, [&context](auto& client) { return show_host_metrics(context, client); });
+    add_daemon_command(*host, "metrics", "CPU, memory and disk use, load, nodes (as bvd last sampled them)",
+                       context, action, [&context](auto& client) { return show_host_metrics(context, client); });
 }
 
 }  // namespace bv::cli

@@ -68,11 +68,12 @@ asio::awaitable<void> on_each_node(const CliContext& context, rpc::ConnectClient
             print_message(context.json, response,
                           [&](const Response&) { fmt::print("{} {}\n", operation.done, node); });
         } catch (const rpc::Error& error) {
-            if (is_daemon_unreachable(context, error) || error.code() == rpc::Code::unimplemented) throw;
-            std::fflush(stdout);
+            if (is_daemon_unreachable(context, error) || error.code() == rpc::Code::unimplemented)
+                throw;
             fmt::print(stderr, "bv: cannot {} {}: {}\n", operation.verb, node, error.what());
             failed = true;
         }
+        // Each node's line now, in order with the errors on stderr.
         std::fflush(stdout);
     }
     if (failed) throw FailureReported();

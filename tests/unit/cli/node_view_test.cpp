@@ -79,17 +79,22 @@ TEST(CliNodeView, InfoFieldsOfARunningNode) {
     auto node = running_node();
     (*node.mutable_properties())["network"] = "mainnet";
     (*node.mutable_properties())["archive"] = "true";
-    const auto fields = node_info_fields(node);
-    EXPECT_EQ(field(fields, "image"), "ethereum/reth/1.2.3");
-    EXPECT_EQ(field(fields, "status"), "running");
-    EXPECT_EQ(field(fields, "uptime"), "3h 4m");
-    EXPECT_EQ(field(fields, "pid"), "4242");
-    EXPECT_EQ(field(fields, "network"), "host");
-    EXPECT_EQ(field(fields, "properties"), "archive=true, network=mainnet");
-    EXPECT_EQ(field(fields, "requirements"), "2 vCPU, 4.0 GiB memory, 100.0 GiB disk");
-    EXPECT_EQ(field(fields, "created"), "2024-05-01 12:34:56 UTC");
-    EXPECT_EQ(field(fields, "failure"), "-");
-    EXPECT_EQ(field(fields, "entry points"), "-");
+    EXPECT_EQ(node_info_fields(node),
+              (Fields{
+                  {"id", "3f2a9c1e"},
+                  {"name", "calm-river-7"},
+                  {"image", "ethereum/reth/1.2.3"},
+                  {"status", "running"},
+                  {"desired", "running"},
+                  {"uptime", "3h 4m"},
+                  {"pid", "4242"},
+                  {"network", "host"},
+                  {"properties", "archive=true, network=mainnet"},
+                  {"requirements", "2 vCPU, 4.0 GiB memory, 100.0 GiB disk"},
+                  {"created", "2024-05-01 12:34:56 UTC"},
+                  {"failure", "-"},
+                  {"entry points", "-"},
+              }));
 }
 
 TEST(CliNodeView, InfoFieldsOfAFailedBridgedNode) {
@@ -102,11 +107,13 @@ TEST(CliNodeView, InfoFieldsOfAFailedBridgedNode) {
     node.mutable_network()->set_ip("10.20.0.5");
     node.mutable_network()->set_gateway("10.20.0.1");
     const auto fields = node_info_fields(node);
-    EXPECT_EQ(field(fields, "uptime"), "-");
-    EXPECT_EQ(field(fields, "pid"), "-");
-    EXPECT_EQ(field(fields, "network"), "bridge, ip 10.20.0.5, gateway 10.20.0.1");
-    EXPECT_EQ(field(fields, "properties"), "-");
-    EXPECT_EQ(field(fields, "failure"), "sandbox exited (3 recovery attempts)");
+    for (const auto& [key, value] : Fields{{"uptime", "-"},
+                                           {"pid", "-"},
+                                           {"network", "bridge, ip 10.20.0.5, gateway 10.20.0.1"},
+                                           {"properties", "-"},
+                                           {"failure", "sandbox exited (3 recovery attempts)"}}) {
+        EXPECT_EQ(field(fields, key), value) << key;
+    }
 }
 
 TEST(CliNodeView, EntryPointsLineUpUnderOneKey) {
