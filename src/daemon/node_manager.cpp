@@ -299,6 +299,25 @@ void NodeManager::check_resources(const babel::BabelConfig& config) const {
     }
 }
 
+void NodeManager::check_host_ports(const Node& node) const {
+    if (node.record.network().mode() == "bridge") return;
+    for (const auto& [id, other] : nodes_) {
+        if (other.get() == &node || other->deleted || other->record.network().mode() == "bridge" ||
+            other->status != v1::NODE_STATUS_RUNNING) {
+            continue;
+        }
+        for (const auto port : node.image.config.config.ports) {
+            const auto& taken = other->image.config.config.ports;
+            if (std::ranges::find(taken, port) != taken.end()) {
+                throw rpc::Error(rpc::Code::failed_precondition,
+                                 "node '" + node.record.name() + "' needs port " + std::to_string(port) +
+                                     " of the host network, which node '" + other->record.name() +
+                                     "' uses; stop it, or create this node with --network bridge");
+            }
+        }
+    }
+}
+
 asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request) {
     auto image = images_.find(request.image());
     check_create_request(request, image);
@@ -361,6 +380,7 @@ asio::awaitable<void> NodeManager::start_locked(Node& node) {
         throw rpc::Error(rpc::Code::failed_precondition,
                          "node '" + node.record.name() + "': its image is not in the cache: " + node.failure);
     }
+    check_host_ports(node);
     node.record.set_desired(v1::NODE_STATUS_RUNNING);
     save(node);
     set_status(node, v1::NODE_STATUS_STARTING);

@@ -80,6 +80,8 @@ private:
     void watch_machine(const std::shared_ptr<Node>& node);
     void check_create_request(const v1::CreateNodeRequest& request, const Image& image) const;
     void check_resources(const babel::BabelConfig& config) const;
+    // Nodes on the host network cannot share the ports their images declare.
+    void check_host_ports(const Node& node) const;
 
     asio::any_io_executor executor_;
     HostPaths paths_;

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 
 namespace bv::test {
@@ -18,6 +19,24 @@ HostUnderTest::~HostUnderTest() {
         daemon_->signal(SIGTERM);
         daemon_->wait(std::chrono::seconds(15));
     }
+    // Nodes outlive bvd by design; a test's nodes must not outlive the test (they would hold
+    // ports and files of the next one).
+    const auto in_this_host = [&](const std::filesystem::path& process_root) {
+        const auto root_text = root().string() + "/";
+        return process_root.string().starts_with(root_text);
+    };
+    eventually([&] {
+        bool any = false;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+            std::error_code link_error;
+            const auto process_root = std::filesystem::read_symlink(entry.path() / "root", link_error);
+            if (link_error || !in_this_host(process_root)) continue;
+            any = true;
+            ::kill(std::stoi(entry.path().filename().string()), SIGKILL);
+        }
+        return !any;
+    }, std::chrono::seconds(10));
 }
 
 void HostUnderTest::start_daemon(std::vector<std::string> daemon_args) {

@@ -1,0 +1,328 @@
+// Nodes end to end, as an operator drives them: the real bvd on a temporary root, the bv CLI,
+// the sandbox backend, and a real litecoind inside the node.
+//
+// These tests run one at a time (ctest RESOURCE_LOCK): the litecoin image listens on
+// 127.0.0.1:19443 in host network mode.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "common/files.hpp"
+#include "support/host_under_test.hpp"
+#include "support/test_images.hpp"
+
+namespace bv::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    return text;
+}
+
+class NodeHost : public ::testing::Test {
+protected:
+    // Runs bv and expects success; returns its output without the trailing newline.
+    std::string bv(std::vector<std::string> args) {
+        const auto result = host_.bv(args);
+        std::string command;
+        for (const auto& arg : args) command += " " + arg;
+        EXPECT_EQ(result.exit_code, 0) << "bv" << command << ": " << result.err;
+        return trimmed(result.out);
+    }
+
+    json::object node_info(const std::string& node) { return json::parse(bv({"node", "info", node, "--json"})).as_object(); }
+
+    std::string status_of(const std::string& node) { return host_.bv({"node", "status", node}).out; }
+
+    void import(const std::string& image, const std::string& version = {}) {
+        bv({"image", "import", test_image(image, version).string(), "--replace"});
+    }
+
+    std::string litecoin_image() {
+        import("litecoin");
+        return "litecoin/regtest/" + std::string(json::parse(bv({"image", "list", "--json"}))
+                                                     .at("images").as_array().at(0).at("name").as_string())
+                                         .substr(std::string("litecoin/regtest/").size());
+    }
+
+    std::filesystem::path node_dir(const std::string& id) const { return host_.root() / "var/lib/blockvisor/nodes" / id; }
+    std::filesystem::path node_root(const std::string& id) const { return node_dir(id) / "rootfs/root"; }
+
+    int host_pid_of(const std::string& id, const std::string& command) {
+        for (const auto& process : processes_in(node_root(id))) {
+            if (process.command == command) return process.pid;
+        }
+        return 0;
+    }
+
+    bool height_answers(const std::string& node) { return host_.bv({"node", "run", node, "height"}).exit_code == 0; }
+
+    HostUnderTest host_;
+};
+
+TEST_F(NodeHost, LitecoinNodeLivesItsWholeLifeThroughTheCli) {
+    const auto image = litecoin_image();
+    const auto id = json::value_to<std::string>(json::parse(bv({"node", "create", image, "--name", "ltc", "--json"})).at("id"));
+    EXPECT_EQ(trimmed(status_of("ltc")), "stopped");
+    bv({"node", "start", "ltc"});
+    EXPECT_EQ(trimmed(status_of(id)), "running");
+    // init mined one block.
+    EXPECT_EQ(bv({"node", "run", "ltc", "height"}), "1");
+    EXPECT_EQ(bv({"node", "run", id, "generate_blocks", "--param", "COUNT=5"}), "6");
+    EXPECT_EQ(bv({"node", "run", "ltc", "sync_status"}), "synced");
+    const auto metrics = json::parse(bv({"node", "metrics", "ltc", "--json"}));
+    EXPECT_EQ(metrics.at("values").at("height").as_string(), "6");
+    EXPECT_NE(bv({"node", "logs", "ltc", "--lines", "200"}).find("litecoind: "), std::string::npos);
+    EXPECT_NE(bv({"node", "capabilities", "ltc"}).find("generate_blocks"), std::string::npos);
+    const auto list = bv({"node", "list"});
+    EXPECT_NE(list.find("ltc"), std::string::npos);
+    EXPECT_NE(list.find("running"), std::string::npos);
+
+    // Stopped gracefully and started again: the chain kept its blocks.
+    bv({"node", "stop", "ltc"});
+    EXPECT_EQ(trimmed(status_of("ltc")), "stopped");
+    EXPECT_TRUE(processes_in(node_root(id)).empty());
+    bv({"node", "start", "ltc"});
+    ASSERT_TRUE(eventually([&] { return height_answers("ltc"); }, 30s));
+    EXPECT_EQ(bv({"node", "run", "ltc", "height"}), "6");
+
+    // Upgraded to another version of the image: data kept, running again.
+    import("litecoin", "0.21.2.99");
+    bv({"node", "upgrade", "ltc", "litecoin/regtest/0.21.2.99"});
+    EXPECT_EQ(json::value_to<std::string>(node_info("ltc").at("image").at("version")), "0.21.2.99");
+    EXPECT_EQ(trimmed(status_of("ltc")), "running");
+    ASSERT_TRUE(eventually([&] { return height_answers("ltc"); }, 30s));
+    EXPECT_EQ(bv({"node", "run", "ltc", "height"}), "6");
+
+    // Deleted: nothing left on disk, no process left.
+    const int babelsup = host_pid_of(id, "babelsup");
+    EXPECT_GT(babelsup, 0);
+    bv({"node", "delete", "ltc"});
+    EXPECT_FALSE(std::filesystem::exists(node_dir(id)));
+    EXPECT_TRUE(std::filesystem::is_empty(host_.root() / "var/lib/blockvisor/nodes"));
+    EXPECT_NE(::kill(babelsup, 0), 0);
+    EXPECT_EQ(host_.bv({"node", "start", "ltc"}).exit_code, 1);
+}
+
+TEST_F(NodeHost, KilledChainIsRestartedInsideTheNode) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "chain"});
+    bv({"node", "start", "chain"});
+    const auto id = json::value_to<std::string>(node_info("chain").at("id"));
+    const int chain = host_pid_of(id, "litecoind");
+    ASSERT_GT(chain, 0);
+    ::kill(chain, SIGKILL);
+    EXPECT_TRUE(eventually([&] {
+        const int now = host_pid_of(id, "litecoind");
+        return now > 0 && now != chain;
+    }, 10s));
+    EXPECT_TRUE(eventually([&] { return height_answers("chain"); }, 30s));
+    EXPECT_EQ(json::value_to<std::int64_t>(node_info("chain").at("entryPoints").at(0).at("restarts")), 1);
+}
+
+TEST_F(NodeHost, KilledBabelIsRestartedAndAnswersAgain) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "agent"});
+    bv({"node", "start", "agent"});
+    const auto id = json::value_to<std::string>(node_info("agent").at("id"));
+    const int babel = host_pid_of(id, "babel");
+    ASSERT_GT(babel, 0);
+    ::kill(babel, SIGKILL);
+    EXPECT_TRUE(eventually([&] {
+        const int now = host_pid_of(id, "babel");
+        return now > 0 && now != babel && height_answers("agent");
+    }, 20s));
+}
+
+TEST_F(NodeHost, KilledSandboxIsRecoveredAndReported) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "phoenix"});
+    bv({"node", "start", "phoenix"});
+    Process watch({binary("bv"), "--root", host_.root().string(), "node", "watch", "phoenix"}, host_.root());
+    const int sandbox = json::value_to<int>(node_info("phoenix").at("pid"));
+    ASSERT_GT(sandbox, 0);
+    ::kill(sandbox, SIGKILL);
+    EXPECT_TRUE(eventually([&] {
+        const auto info = node_info("phoenix");
+        return json::value_to<std::string>(info.at("status")) == "NODE_STATUS_RUNNING" &&
+               json::value_to<int>(info.at("pid")) != sandbox;
+    }, 30s));
+    EXPECT_TRUE(eventually([&] { return height_answers("phoenix"); }, 30s));
+    // The watcher saw it fail and come back.
+    EXPECT_TRUE(eventually([&] {
+        const auto events = watch.out();
+        return events.find("failed") != std::string::npos && events.find("running") != std::string::npos;
+    }, 10s)) << watch.out();
+}
+
+TEST_F(NodeHost, RestartedBvdFindsItsRunningNodesUntouched) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "survivor"});
+    bv({"node", "start", "survivor"});
+    bv({"node", "run", "survivor", "generate_blocks", "--param", "COUNT=2"});
+    const int sandbox = json::value_to<int>(node_info("survivor").at("pid"));
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    EXPECT_EQ(::kill(sandbox, 0), 0) << "the node died with bvd";
+    host_.start_daemon();
+    const auto info = node_info("survivor");
+    EXPECT_EQ(json::value_to<int>(info.at("pid")), sandbox);
+    EXPECT_EQ(json::value_to<std::string>(info.at("status")), "NODE_STATUS_RUNNING");
+    EXPECT_EQ(bv({"node", "run", "survivor", "height"}), "3");
+    EXPECT_NE(bv({"node", "list", "--running"}).find("survivor"), std::string::npos);
+}
+
+TEST_F(NodeHost, BvdKilledDuringCreateLeavesNoHalfNode) {
+    import("dummy");
+    // Kill bvd the moment it starts creating (it logs that first): whatever point the create
+    // had reached, a restarted bvd shows a whole node or none.
+    HostUnderTest& host = host_;
+    Process create({binary("bv"), "--root", host.root().string(), "node", "create", "dummy/sleeper/1.0.0", "--name", "half"},
+                   host.root());
+    eventually([&] { return host.daemon().err().find("creating") != std::string::npos; }, 10s);
+    host.daemon().signal(SIGKILL);
+    host.daemon().wait(10s);
+    create.wait(10s);
+    // What a crash in the middle of building the directory leaves behind.
+    std::filesystem::create_directories(host.root() / "var/lib/blockvisor/nodes/.creating-00000000-0000-4000-8000-000000000000/state");
+    host.start_daemon();
+    const auto list = json::parse(bv({"node", "list", "--json"}));
+    const auto& nodes = list.as_object().contains("nodes") ? list.at("nodes").as_array() : json::array();
+    std::size_t on_disk = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(host.root() / "var/lib/blockvisor/nodes")) {
+        EXPECT_FALSE(entry.path().filename().string().starts_with(".")) << entry.path();
+        EXPECT_TRUE(std::filesystem::exists(entry.path() / "node.json")) << entry.path();
+        ++on_disk;
+    }
+    EXPECT_EQ(nodes.size(), on_disk);
+}
+
+TEST_F(NodeHost, TwentyNodesStartConcurrently) {
+    import("dummy");
+    constexpr int kNodes = 20;
+    std::vector<std::unique_ptr<Process>> creating;
+    for (int i = 0; i < kNodes; ++i) {
+        creating.push_back(std::make_unique<Process>(
+            std::vector<std::string>{binary("bv"), "--root", host_.root().string(), "node", "create", "dummy/sleeper/1.0.0",
+                                     "--name", "dummy-" + std::to_string(i)},
+            host_.root()));
+    }
+    for (auto& process : creating) EXPECT_EQ(process->wait(60s).value_or(ProcessResult{}).exit_code, 0) << process->err();
+    std::vector<std::unique_ptr<Process>> starting;
+    for (int i = 0; i < kNodes; ++i) {
+        starting.push_back(std::make_unique<Process>(
+            std::vector<std::string>{binary("bv"), "--root", host_.root().string(), "node", "start", "dummy-" + std::to_string(i)},
+            host_.root()));
+    }
+    for (auto& process : starting) EXPECT_EQ(process->wait(120s).value_or(ProcessResult{}).exit_code, 0) << process->err();
+    const auto running = json::parse(bv({"node", "list", "--running", "--json"})).at("nodes").as_array();
+    EXPECT_EQ(running.size(), static_cast<std::size_t>(kNodes));
+    EXPECT_EQ(bv({"node", "run", "dummy-7", "echo", "--param", "TEXT=hello"}), "hello");
+    bv({"node", "stop"});
+    EXPECT_TRUE(json::parse(bv({"node", "list", "--running", "--json"})).at("nodes").as_array().empty());
+}
+
+TEST_F(NodeHost, BadRequestsGetClearErrors) {
+    import("dummy");
+    const auto unknown_image = host_.bv({"node", "create", "nothing/here/1.0"});
+    EXPECT_EQ(unknown_image.exit_code, 1);
+    EXPECT_NE(unknown_image.err.find("not found"), std::string::npos) << unknown_image.err;
+
+    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "taken"});
+    const auto duplicate = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "taken"});
+    EXPECT_EQ(duplicate.exit_code, 1);
+    EXPECT_NE(duplicate.err.find("exists already"), std::string::npos) << duplicate.err;
+
+    const auto invalid_id = host_.bv({"node", "start", "Not A Node!"});
+    EXPECT_EQ(invalid_id.exit_code, 1);
+    EXPECT_NE(invalid_id.err.find("neither a node id nor a valid node name"), std::string::npos) << invalid_id.err;
+
+    const auto missing = host_.bv({"node", "start", "00000000-0000-4000-8000-000000000000"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("not found"), std::string::npos) << missing.err;
+
+    const auto bad_property = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--props", "bad key=1"});
+    EXPECT_EQ(bad_property.exit_code, 1);
+    EXPECT_NE(bad_property.err.find("invalid property name"), std::string::npos) << bad_property.err;
+
+    const auto bad_network = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--network", "bridge", "--ip", "999.1.1.1",
+                                       "--gateway", "10.0.0.1"});
+    EXPECT_EQ(bad_network.exit_code, 1);
+
+    // An image that wants more than any host has.
+    const auto huge = host_.root() / "huge-image";
+    std::filesystem::copy(test_image("dummy"), huge, std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+    auto config = read_file(huge / "babel.toml");
+    config = std::regex_replace(config, std::regex("node_type = \"sleeper\""), "node_type = \"giant\"");
+    config += "\n";
+    write_file_atomically(huge / "babel.toml", std::regex_replace(config, std::regex("\\[requirements\\][^\\[]*"),
+                                                       "[requirements]\nvcpu_count = 4096\nmem_size_mb = 16\ndisk_size_gb = 1\n\n"));
+    bv({"image", "import", huge.string()});
+    const auto too_big = host_.bv({"node", "create", "dummy/giant/1.0.0"});
+    EXPECT_EQ(too_big.exit_code, 1);
+    EXPECT_NE(too_big.err.find("4096 vCPU"), std::string::npos) << too_big.err;
+
+    bv({"node", "delete", "taken"});
+    const auto deleted = host_.bv({"node", "start", "taken"});
+    EXPECT_EQ(deleted.exit_code, 1);
+    EXPECT_NE(deleted.err.find("not found"), std::string::npos) << deleted.err;
+    EXPECT_TRUE(host_.daemon().running());
+}
+
+TEST_F(NodeHost, HostNetworkNodesCannotShareAPort) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "first"});
+    bv({"node", "create", image, "--name", "second"});
+    bv({"node", "start", "first"});
+    const auto second = host_.bv({"node", "start", "second"});
+    EXPECT_EQ(second.exit_code, 1);
+    EXPECT_NE(second.err.find("port 19443"), std::string::npos) << second.err;
+    EXPECT_NE(second.err.find("--network bridge"), std::string::npos) << second.err;
+    EXPECT_EQ(bv({"node", "run", "first", "height"}), "1");
+}
+
+TEST_F(NodeHost, BridgedNodesEachHaveTheirOwnNetwork) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "left", "--network", "bridge", "--ip", "10.77.0.2", "--gateway", "10.77.0.1"});
+    bv({"node", "create", image, "--name", "right", "--network", "bridge", "--ip", "10.77.0.3", "--gateway", "10.77.0.1"});
+    bv({"node", "start", "left"});
+    bv({"node", "start", "right"});
+    // The same port in two network namespaces: two separate chains.
+    EXPECT_EQ(bv({"node", "run", "right", "generate_blocks", "--param", "COUNT=3"}), "4");
+    EXPECT_EQ(bv({"node", "run", "left", "height"}), "1");
+    const auto list = bv({"node", "list"});
+    EXPECT_NE(list.find("10.77.0.2"), std::string::npos) << list;
+    EXPECT_NE(list.find("10.77.0.3"), std::string::npos) << list;
+    const auto left = json::value_to<std::string>(node_info("left").at("id"));
+    bv({"node", "delete", "left", "right"});
+    const auto links = run({"ip", "link", "show"});
+    EXPECT_EQ(links.out.find("bv" + left.substr(0, 8)), std::string::npos) << links.out;
+}
+
+TEST_F(NodeHost, ConcurrentOperationsOnOneNodeAreSerialised) {
+    import("dummy");
+    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "busy"});
+    Process start({binary("bv"), "--root", host_.root().string(), "node", "start", "busy"}, host_.root());
+    Process stop({binary("bv"), "--root", host_.root().string(), "node", "stop", "busy"}, host_.root());
+    Process again({binary("bv"), "--root", host_.root().string(), "node", "start", "busy"}, host_.root());
+    for (auto* process : {&start, &stop, &again}) {
+        const auto result = process->wait(60s);
+        ASSERT_TRUE(result);
+        EXPECT_EQ(result->exit_code, 0) << result->err;
+    }
+    // Whatever the order, the node ended in a clean state that matches its desired one.
+    const auto info = node_info("busy");
+    const auto status = json::value_to<std::string>(info.at("status"));
+    EXPECT_TRUE(status == "NODE_STATUS_RUNNING" || status == "NODE_STATUS_STOPPED") << status;
+    EXPECT_EQ(json::value_to<std::string>(info.at("desired")), status);
+}
+
+}  // namespace
+}  // namespace bv::test

@@ -1,0 +1,54 @@
+#include "support/test_images.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "support/process.hpp"
+
+namespace bv::test {
+
+std::filesystem::path test_image(const std::string& image, const std::string& version) {
+    const std::filesystem::path cache = std::filesystem::path(BV_BINARY_DIR) / "test-images";
+    std::filesystem::create_directories(cache);
+    const auto dir = cache / (image + (version.empty() ? "" : "-" + version));
+    const int lock = ::open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ::flock(lock, LOCK_EX);
+    // Rebuilt when the image's sources are newer than the cached build.
+    const auto sources = std::filesystem::path(BV_SOURCE_DIR) / "images" / image / "babel.toml";
+    const bool fresh = std::filesystem::exists(dir / "babel.toml") &&
+                       std::filesystem::last_write_time(dir / "babel.toml") >= std::filesystem::last_write_time(sources);
+    if (!fresh) {
+        std::vector<std::string> argv{std::string(BV_SOURCE_DIR) + "/scripts/build-image", image, dir.string()};
+        if (!version.empty()) argv.push_back(version);
+        const auto built = run(argv, std::chrono::minutes(5));
+        if (built.exit_code != 0) {
+            ::close(lock);
+            throw std::runtime_error("building image " + image + " failed: " + built.err);
+        }
+    }
+    ::close(lock);
+    return dir;
+}
+
+std::vector<NodeProcess> processes_in(const std::filesystem::path& root) {
+    std::vector<NodeProcess> found;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const auto name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::error_code link_error;
+        const auto process_root = std::filesystem::read_symlink(entry.path() / "root", link_error);
+        if (link_error || process_root != root) continue;
+        std::ifstream comm(entry.path() / "comm");
+        std::string command;
+        std::getline(comm, command);
+        found.push_back({std::stoi(name), command});
+    }
+    return found;
+}
+
+}  // namespace bv::test
