@@ -1,6 +1,5 @@
 #include "babel/babel_agent.hpp"
 
-#include <malloc.h>
 #include <sys/stat.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +13,7 @@
 #include "babel/node_channel.hpp"
 #include "babel/node_setup.hpp"
 #include "blockvisor/babel/v1/babel.pb.h"
+#include "common/event_loop.hpp"
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/notifier.hpp"
@@ -174,26 +174,12 @@ private:
 }  // namespace
 
 int run_babel(const BabelOptions& options) {
-    // Large buffers (babel uploads, big method results) go back to the system when freed,
-    // instead of staying in the heap of a process that lives as long as the node.
-    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    return_large_buffers_to_the_system();
     log::init("babel", log::Level::info);
-    int exit_code = 0;
-    asio::io_context io;
-    BabelAgent agent(io, options);
-    asio::co_spawn(io, agent.run(), [&](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                log::error("babel failed: {}", e.what());
-                exit_code = 1;
-            }
-        }
-        io.stop();
+    return run_event_loop("babel", [&](asio::io_context& io) -> asio::awaitable<void> {
+        BabelAgent agent(io, options);
+        co_await agent.run();
     });
-    io.run();
-    return exit_code;
 }
 
 }  // namespace bv::babel

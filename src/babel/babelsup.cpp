@@ -1,6 +1,5 @@
 #include "babel/babelsup.hpp"
 
-#include <malloc.h>
 #include <sys/reboot.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "babel/node_setup.hpp"
 #include "babel/supervisor.hpp"
 #include "blockvisor/babel/v1/babelsup.pb.h"
+#include "common/event_loop.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
 #include "rpc/error.hpp"
@@ -192,28 +192,12 @@ private:
 }  // namespace
 
 int run_babelsup(const BabelSupOptions& options) {
-    // Large buffers (babel uploads, big method results) go back to the system when freed,
-    // instead of staying in the heap of a process that lives as long as the node.
-    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    return_large_buffers_to_the_system();
     log::init("babelsup", log::Level::info);
-    int exit_code = 0;
-    {
-        asio::io_context io;
+    const int exit_code = run_event_loop("babelsup", [&](asio::io_context& io) -> asio::awaitable<void> {
         BabelSup babelsup(io, options);
-        asio::co_spawn(io, babelsup.run(), [&](std::exception_ptr error) {
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    log::error("babelsup failed: {}", e.what());
-                    exit_code = 1;
-                }
-            }
-            // Children's exit watch and idle timers would keep the loop alive.
-            io.stop();
-        });
-        io.run();
-    }
+        co_await babelsup.run();
+    });
     if (options.power_off) {
         ::sync();
         ::reboot(RB_POWER_OFF);

@@ -22,6 +22,7 @@
 #include "daemon/image_service.hpp"
 #include "daemon/image_store.hpp"
 #include "daemon/metrics_collector.hpp"
+#include "daemon/metrics_service.hpp"
 #include "daemon/node_manager.hpp"
 #include "daemon/node_service.hpp"
 #include "machine/sandbox_machine.hpp"

@@ -39,12 +39,4 @@ asio::awaitable<v1::ImageInfo> ImageService::import(v1::ImportImageRequest reque
     co_return info_of(co_await images_.import(request.path(), request.replace()));
 }
 
-void MetricsService::register_with(rpc::Router& router) {
-    router.unary("blockvisor.v1.MetricsService/Host", this, &MetricsService::host);
-}
-
-asio::awaitable<v1::HostMetrics> MetricsService::host(v1::HostMetricsRequest, rpc::CallContext&) {
-    co_return metrics_.host_metrics();
-}
-
 }  // namespace bv::daemon

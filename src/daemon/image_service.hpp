@@ -1,12 +1,12 @@
 #pragma once
 
-#include "blockvisor/v1/host_metrics.pb.h"
 #include "blockvisor/v1/image.pb.h"
 #include "daemon/image_store.hpp"
-#include "daemon/metrics_collector.hpp"
 #include "rpc/router.hpp"
 
 namespace bv::daemon {
+
+namespace v1 = blockvisor::v1;
 
 // blockvisor.v1.ImageService: the image cache.
 class ImageService {
@@ -19,18 +19,6 @@ public:
 
 private:
     ImageStore& images_;
-};
-
-// blockvisor.v1.MetricsService: the host's metrics.
-class MetricsService {
-public:
-    explicit MetricsService(MetricsCollector& metrics) : metrics_(metrics) {}
-    void register_with(rpc::Router& router);
-
-    asio::awaitable<v1::HostMetrics> host(v1::HostMetricsRequest request, rpc::CallContext&);
-
-private:
-    MetricsCollector& metrics_;
 };
 
 }  // namespace bv::daemon

@@ -425,10 +425,16 @@ asio::awaitable<void> NodeManager::stop_locked(Node& node, bool force) {
     set_status(node, v1::NODE_STATUS_STOPPED);
 }
 
-asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
+asio::awaitable<NodeManager::LockedNode> NodeManager::lock(const std::string& reference) {
     auto node = find(reference);
     auto guard = co_await node->operations.lock();
+    // Deleted by the operation we waited for.
     if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    co_return LockedNode{std::move(node), std::move(guard)};
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
+    auto [node, guard] = co_await lock(reference);
     node->recovery_attempts = 0;
     co_await start_locked(*node);
     watch_machine(node);
@@ -436,17 +442,13 @@ asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::stop(std::string reference, bool force) {
-    auto node = find(reference);
-    auto guard = co_await node->operations.lock();
-    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    auto [node, guard] = co_await lock(reference);
     co_await stop_locked(*node, force);
     co_return info_of(*node);
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::restart(std::string reference, bool force) {
-    auto node = find(reference);
-    auto guard = co_await node->operations.lock();
-    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    auto [node, guard] = co_await lock(reference);
     co_await stop_locked(*node, force);
     node->recovery_attempts = 0;
     co_await start_locked(*node);
@@ -455,10 +457,8 @@ asio::awaitable<v1::NodeInfo> NodeManager::restart(std::string reference, bool f
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::string image_name) {
-    auto node = find(reference);
     auto image = images_.find(image_name);
-    auto guard = co_await node->operations.lock();
-    if (node->deleted) throw rpc::Error(rpc::Code::not_found, "node '" + reference + "' was deleted");
+    auto [node, guard] = co_await lock(reference);
     const auto& current = node->record.image();
     if (image.config.config.protocol != current.protocol() || image.config.config.node_type != current.node_type()) {
         throw rpc::Error(rpc::Code::invalid_argument, "cannot upgrade node '" + node->record.name() + "' from " +

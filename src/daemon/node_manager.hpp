@@ -68,7 +68,13 @@ public:
     struct Node;
 
 private:
+    struct LockedNode {
+        std::shared_ptr<Node> node;
+        AsyncMutex::Guard guard;
+    };
     std::shared_ptr<Node> find(std::string_view node) const;
+    // The node, with its operations lock held.
+    asio::awaitable<LockedNode> lock(const std::string& reference);
     v1::NodeInfo info_of(const Node& node) const;
     machine::MachineSpec machine_spec(const v1::NodeRecord& record, const Image& image) const;
     void publish(const Node& node, std::string_view event, std::string message = {});

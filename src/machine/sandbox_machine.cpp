@@ -61,13 +61,14 @@ public:
         const int fd = open_pidfd(location.pid);
         if (fd < 0) return false;
         pidfd_.emplace(children_.executor(), fd);
+        pidfd_number_ = fd;
         location_ = location;
         return running();
     }
 
     bool running() const override {
         if (!pidfd_) return false;
-        pollfd exited{const_cast<asio::posix::stream_descriptor&>(*pidfd_).native_handle(), POLLIN, 0};
+        pollfd exited{pidfd_number_, POLLIN, 0};
         return ::poll(&exited, 1, 0) == 0;
     }
 
@@ -96,13 +97,17 @@ public:
     }
 
 private:
-    void close_pidfd() { pidfd_.reset(); }
+    void close_pidfd() {
+        pidfd_.reset();
+        pidfd_number_ = -1;
+    }
 
     ChildProcesses& children_;
     MachineSpec spec_;
     SandboxPaths paths_;
     MachineLocation location_;
     std::optional<asio::posix::stream_descriptor> pidfd_;
+    int pidfd_number_ = -1;
 };
 
 }  // namespace
