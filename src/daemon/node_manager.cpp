@@ -1,6 +1,10 @@
 #include "daemon/node_manager.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -67,6 +71,21 @@ bool valid_ipv4(const std::string& address) {
         if (std::stoi(parts[i].str()) > 255) return false;
     }
     return true;
+}
+
+// Whether something on this host listens on TCP `port` (a bind fails with EADDRINUSE).
+bool port_in_use(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    const int yes = 1;
+    // TIME_WAIT leftovers of the node's own earlier run do not count.
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    const bool in_use = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 && errno == EADDRINUSE;
+    ::close(fd);
+    return in_use;
 }
 
 }  // namespace
@@ -314,6 +333,16 @@ void NodeManager::check_host_ports(const Node& node) const {
                                      " of the host network, which node '" + other->record.name() +
                                      "' uses; stop it, or create this node with --network bridge");
             }
+        }
+    }
+    // Something else may hold a port too: the node's client could not listen, and babel would
+    // talk to whoever does.
+    for (const auto port : node.image.config.config.ports) {
+        if (port_in_use(port)) {
+            throw rpc::Error(rpc::Code::failed_precondition,
+                             "node '" + node.record.name() + "' needs port " + std::to_string(port) +
+                                 " of the host network, but another program on this host listens on it; stop "
+                                 "that program, or create this node with --network bridge");
         }
     }
 }

@@ -5,7 +5,10 @@
 // 127.0.0.1:19443 in host network mode.
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <regex>
@@ -286,6 +289,26 @@ TEST_F(NodeHost, HostNetworkNodesCannotShareAPort) {
     EXPECT_NE(second.err.find("port 19443"), std::string::npos) << second.err;
     EXPECT_NE(second.err.find("--network bridge"), std::string::npos) << second.err;
     EXPECT_EQ(bv({"node", "run", "first", "height"}), "1");
+}
+
+TEST_F(NodeHost, PortHeldByAnotherProgramIsRefusedOnTheHostNetwork) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "blocked"});
+    // This test process listens on the image's port, as any other program could.
+    const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int yes = 1;
+    ::setsockopt(squatter, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(19443);
+    ASSERT_EQ(::bind(squatter, reinterpret_cast<sockaddr*>(&address), sizeof address), 0) << std::strerror(errno);
+    ASSERT_EQ(::listen(squatter, 1), 0);
+    const auto start = host_.bv({"node", "start", "blocked"});
+    EXPECT_EQ(start.exit_code, 1);
+    EXPECT_NE(start.err.find("another program on this host listens on it"), std::string::npos) << start.err;
+    EXPECT_EQ(trimmed(status_of("blocked")), "stopped");
+    ::close(squatter);
 }
 
 TEST_F(NodeHost, BridgedNodesEachHaveTheirOwnNetwork) {

@@ -1,0 +1,215 @@
+// Parts of babel and babelsup that stand on the operating system: child processes, the data
+// volume mount, the vsock channel, and `babel check-config` as a user runs it.
+
+#include <gtest/gtest.h>
+#include <linux/vm_sockets.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "babel/node_channel.hpp"
+#include "common/child_processes.hpp"
+#include "common/files.hpp"
+#include "support/babel_node.hpp"
+#include "support/host_under_test.hpp"
+#include "support/rpc_call.hpp"
+
+namespace bv::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+template <class Body>
+void run_on_loop(Body body) {
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, body(io), [&](std::exception_ptr error) {
+        failure = error;
+        io.stop();
+    });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+}
+
+// Processes of process group `group` that are alive (zombies waiting to be reaped by
+// someone else do not count).
+int live_members_of_group(int group) {
+    int alive = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream file(entry.path() / "stat");
+        std::string stat;
+        if (!std::getline(file, stat)) continue;
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string state;
+        int parent = 0, process_group = 0;
+        fields >> state >> parent >> process_group;
+        if (process_group == group && state != "Z") ++alive;
+    }
+    return alive;
+}
+
+SpawnOptions command(std::vector<std::string> argv) {
+    SpawnOptions options;
+    options.argv = std::move(argv);
+    options.environment = current_environment();
+    return options;
+}
+
+// Regression test for the Boost.Process v2 trap of STYLE.md: waiting for one child must not
+// block the event loop, whatever the other children do.
+TEST(ChildProcesses, WaitingForAChildLeavesTheLoopFree) {
+    run_on_loop([](asio::io_context& io) -> asio::awaitable<void> {
+        ChildProcesses children(io.get_executor());
+        const auto slow = children.spawn(command({"sleep", "5"}));
+        const auto quick = children.spawn(command({"sleep", "0.05"}));
+        int ticks = 0;
+        auto ticker = [&]() -> asio::awaitable<void> {
+            asio::steady_timer timer(io);
+            for (;;) {
+                timer.expires_after(10ms);
+                co_await timer.async_wait(asio::use_awaitable);
+                ++ticks;
+            }
+        };
+        const auto started = Clock::now();
+        using namespace asio::experimental::awaitable_operators;
+        auto outcome = co_await (children.wait(quick.pid) || ticker());
+        const auto took = Clock::now() - started;
+        EXPECT_EQ(outcome.index(), 0u);
+        EXPECT_TRUE(std::get<0>(outcome).success());
+        EXPECT_LT(took, 2s);
+        EXPECT_GE(ticks, 1) << "the loop stood still while waiting";
+        EXPECT_TRUE(children.running(slow.pid));
+        const auto stopped = co_await children.stop_group(slow.pid, 1s);
+        EXPECT_EQ(stopped.signal, SIGTERM);
+    });
+}
+
+TEST(ChildProcesses, StoppingAGroupKillsWhatIgnoresSigterm) {
+    run_on_loop([](asio::io_context& io) -> asio::awaitable<void> {
+        ChildProcesses children(io.get_executor());
+        // A shell that ignores SIGTERM, with a child of its own in the same group.
+        const auto stubborn = children.spawn(command({"sh", "-c", "trap '' TERM; sleep 30 & wait"}));
+        asio::steady_timer settle(io, 100ms);
+        co_await settle.async_wait(asio::use_awaitable);
+        const auto started = Clock::now();
+        const auto stopped = co_await children.stop_group(stubborn.pid, 300ms);
+        EXPECT_EQ(stopped.signal, SIGKILL);
+        EXPECT_GE(Clock::now() - started, 300ms);
+        EXPECT_EQ(live_members_of_group(stubborn.pid), 0) << "something of the group survived";
+    });
+}
+
+TEST(ChildProcesses, ProgramThatCannotRunIsAClearError) {
+    run_on_loop([](asio::io_context& io) -> asio::awaitable<void> {
+        ChildProcesses children(io.get_executor());
+        try {
+            children.spawn(command({"/nonexistent/program"}));
+            ADD_FAILURE() << "spawned a program that does not exist";
+        } catch (const std::system_error& error) {
+            EXPECT_NE(std::string(error.what()).find("/nonexistent/program"), std::string::npos) << error.what();
+        }
+        co_return;
+    });
+}
+
+TEST(NodeChannel, VsockChannelListensWhereTheKernelHasVsock) {
+    const int probe = ::socket(AF_VSOCK, SOCK_STREAM, 0);
+    if (probe < 0) GTEST_SKIP() << "this kernel has no AF_VSOCK (" << std::strerror(errno) << ")";
+    ::close(probe);
+    asio::io_context io;
+    const auto channel = babel::make_node_channel("vsock");
+    EXPECT_EQ(channel->spec(), "vsock");
+    try {
+        auto acceptor = channel->listen(io.get_executor(), 41'000 + static_cast<std::uint32_t>(::getpid() % 1000));
+        EXPECT_TRUE(acceptor.is_open());
+    } catch (const boost::system::system_error& error) {
+        GTEST_SKIP() << "AF_VSOCK sockets exist but cannot listen here: " << error.what();
+    }
+}
+
+TEST(NodeChannel, SpecsAreParsedOrRefused) {
+    EXPECT_EQ(babel::make_node_channel("unix:/run/x")->spec(), "unix:/run/x");
+    EXPECT_EQ(babel::make_node_channel("vsock:3")->spec(), "vsock:3");
+    EXPECT_THROW(babel::make_node_channel("tcp:1.2.3.4"), std::invalid_argument);
+    EXPECT_THROW(babel::make_node_channel("vsock:x"), std::invalid_argument);
+    EXPECT_THROW(babel::make_node_channel("unix:"), std::invalid_argument);
+}
+
+TEST(BabelSup, MountsTheDataVolumeAtTheConfigsMountPoint) {
+    TempDir dir("bv-volume");
+    const auto volume = dir.path() / "volume";
+    const auto mount_point = dir.path() / "mounted/data";
+    std::filesystem::create_directories(volume);
+    write_file_atomically(volume / "already-there", "from the volume");
+    // In a private mount namespace, so that the mount never shows on the host.
+    Process babelsup({"unshare", "--mount", "--propagation", "private", binary("babelsup"), "--state-dir",
+                      (dir.path() / "state").string(), "--channel", "unix:" + (dir.path() / "channel").string(),
+                      "--data-volume", volume.string()},
+                     dir.path());
+    const auto babelsup_endpoint = rpc::unix_endpoint((dir.path() / "channel/41.sock").string());
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir.path() / "channel/41.sock"); }, 10s)) << babelsup.err();
+    babel_v1::SetupRequest setup;
+    setup.set_config_toml(fmt::format(R"(
+[config]
+protocol = "volume"
+node_type = "test"
+node_version = "1"
+babel_version = "0.1.0"
+data_directory_mount_point = "{mount}"
+[supervisor]
+[[supervisor.entry_point]]
+command = "sh"
+args = ["-c", "cat {mount}/already-there > {mount}/seen-inside; sleep 1000"]
+)",
+                                      fmt::arg("mount", mount_point.string())));
+    ASSERT_TRUE(eventually([&] {
+        try {
+            call<babel_v1::SetupResponse>(babelsup_endpoint, "blockvisor.babel.v1.BabelSup/Setup", setup);
+            return true;
+        } catch (const rpc::Error&) {
+            return false;
+        }
+    }, 10s));
+    // Written inside the mount point, found in the volume.
+    EXPECT_TRUE(eventually([&] { return std::filesystem::exists(volume / "seen-inside"); }, 10s)) << babelsup.err();
+    EXPECT_EQ(read_file(volume / "seen-inside"), "from the volume");
+    // Not mounted on the host.
+    EXPECT_FALSE(std::filesystem::exists(mount_point / "already-there"));
+    babelsup.signal(SIGTERM);
+    EXPECT_TRUE(babelsup.wait(30s));
+}
+
+TEST(CheckConfig, OriginalFilesAreValidAndBrokenOnesAreExplained) {
+    const std::string fixtures = std::string(BV_SHARED_DIR) + "/fixtures/babel-original/";
+    const auto valid = run({binary("babel"), "check-config", fixtures + "algo.toml", fixtures + "eth.toml",
+                            fixtures + "helium-validator.toml"});
+    EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
+    EXPECT_EQ(std::count(valid.out.begin(), valid.out.end(), '\n'), 3) << valid.out;
+
+    TempDir dir("bv-check");
+    write_file_atomically(dir.path() / "broken.toml", "[config]\nprotocol = \"x\"\n[supervisor]\nlog_buffer_capacity_ln = 0\n");
+    const auto broken = run({binary("babel"), "check-config", (dir.path() / "broken.toml").string()});
+    EXPECT_EQ(broken.exit_code, 1);
+    EXPECT_NE(broken.out.find("broken.toml:4:"), std::string::npos) << broken.out;
+    EXPECT_NE(broken.out.find("log_buffer_capacity_ln"), std::string::npos) << broken.out;
+
+    const auto json = run({binary("babel"), "check-config", "--json", (dir.path() / "broken.toml").string()});
+    EXPECT_EQ(json.exit_code, 1);
+    EXPECT_NE(json.out.find("\"valid\":false"), std::string::npos) << json.out;
+}
+
+}  // namespace
+}  // namespace bv::test
