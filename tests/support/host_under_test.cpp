@@ -37,6 +37,15 @@ HostUnderTest::~HostUnderTest() {
         }
         return !any;
     }, std::chrono::seconds(10));
+    // And so must their cgroups (bvd removes them when it stops a node; here nobody did).
+    std::error_code ec;
+    for (const auto& node : std::filesystem::directory_iterator(root() / "var/lib/blockvisor/nodes", ec)) {
+        for (const auto* hierarchy : {"/sys/fs/cgroup/cpu/blockvisor/", "/sys/fs/cgroup/memory/blockvisor/",
+                                      "/sys/fs/cgroup/blockvisor/"}) {
+            std::error_code ignored;
+            std::filesystem::remove(hierarchy + node.path().filename().string(), ignored);
+        }
+    }
 }
 
 void HostUnderTest::start_daemon(std::vector<std::string> daemon_args) {
