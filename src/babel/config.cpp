@@ -93,12 +93,6 @@ std::string one_of(const std::array<std::pair<std::string_view, Choice>, N>& cho
     return text;
 }
 
-// Key files are written as <directory>/<name>: a name must not be able to leave the directory.
-bool is_plain_file_name(std::string_view name) {
-    return !name.empty() && name != "." && name.find('/') == std::string_view::npos &&
-           name.find("..") == std::string_view::npos && name.find('\0') == std::string_view::npos;
-}
-
 boost::json::value to_json(const toml::node& node) {
     return node.visit([](const auto& value) -> boost::json::value {
         using Value = std::remove_cvref_t<decltype(value)>;
@@ -653,6 +647,12 @@ BabelConfig load_babel_config(const std::filesystem::path& file) {
             {{file.string(), 0, 0, "", "cannot read the file: " + error.code().message()}});
     }
     return parse_babel_config(text, file.string());
+}
+
+bool is_plain_file_name(std::string_view name) {
+    // No ".." anywhere, as BABEL_CONFIG.md says (a name like "a..b" is refused too).
+    return !name.empty() && name != "." && name.find('/') == std::string_view::npos &&
+           name.find("..") == std::string_view::npos && name.find('\0') == std::string_view::npos;
 }
 
 bool version_at_least(std::string_view version, std::string_view minimum) {

@@ -101,6 +101,10 @@ BabelConfig parse_babel_config(std::string_view toml, const std::string& file = 
 // Reads and parses a file. Throws ConfigError (an unreadable file is a problem too).
 BabelConfig load_babel_config(const std::filesystem::path& file);
 
+// A key name is a plain file name: not empty, not ".", no '/', no "..", no NUL. Key files are
+// written as <directory>/<name>: a name must not be able to leave the directory.
+bool is_plain_file_name(std::string_view name);
+
 // Whether `version` (x.y.z) is at least `minimum` (x.y.z); a missing part counts as 0.
 // Throws std::invalid_argument for text that is not a version.
 bool version_at_least(std::string_view version, std::string_view minimum);

@@ -26,11 +26,6 @@ std::filesystem::path place_of(const BabelConfig& config, const std::string& nam
 
 }  // namespace
 
-bool is_plain_file_name(std::string_view name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
-}
-
 std::vector<KeyFile> read_keys(const BabelConfig& config) {
     std::vector<KeyFile> keys;
     std::set<std::filesystem::path> named_paths;

@@ -15,9 +15,6 @@ struct KeyFile {
     std::string content;
 };
 
-// A key name is a plain file name: not empty, no '/', not "." or "..", no NUL.
-bool is_plain_file_name(std::string_view name);
-
 // The keys that exist: those of [keys] by name, and the files of the "*" directory.
 std::vector<KeyFile> read_keys(const BabelConfig& config);
 // Writes each key (mode 0600, atomically) where [keys] says, or into the "*" directory.
