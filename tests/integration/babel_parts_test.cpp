@@ -172,7 +172,7 @@ data_directory_mount_point = "{mount}"
 [supervisor]
 [[supervisor.entry_point]]
 command = "sh"
-args = ["-c", "cat {mount}/already-there > {mount}/seen-inside; sleep 1000"]
+args = ["-c", "cat {mount}/already-there > {mount}/.copy && mv {mount}/.copy {mount}/seen-inside; sleep 1000"]
 )",
                                       fmt::arg("mount", mount_point.string())));
     ASSERT_TRUE(eventually([&] {
