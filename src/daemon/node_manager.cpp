@@ -152,8 +152,10 @@ asio::awaitable<void> NodeManager::load() {
             node->status = v1::NODE_STATUS_RUNNING;
             node->running_since = Clock::now();
             log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), location.pid);
-        } else if (node->failure.empty()) {
-            node->status = v1::NODE_STATUS_STOPPED;
+        } else {
+            // It stopped while no bvd watched: free what it held outside its directory.
+            if (location.pid > 0) node->machine->clean_up();
+            if (node->failure.empty()) node->status = v1::NODE_STATUS_STOPPED;
         }
         nodes_[node->record.id()] = node;
         if (node->status == v1::NODE_STATUS_RUNNING) watch_machine(node);
