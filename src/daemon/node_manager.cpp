@@ -216,9 +216,8 @@ v1::NodeInfo NodeManager::info_of(const Node& node) const {
     info.set_recovery_attempts(node.recovery_attempts);
     if (node.status == v1::NODE_STATUS_RUNNING && node.machine) {
         info.set_pid(node.machine->location().pid);
-        info.set_uptime_seconds(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - node.running_since).count()));
-        if (record.started_at_ms() > 0) info.set_uptime_seconds(static_cast<std::uint64_t>((now_ms() - record.started_at_ms()) / 1000));
+        // From the record: a node found running by a restarted bvd keeps its uptime.
+        info.set_uptime_seconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms() - record.started_at_ms()) / 1000));
     }
     return info;
 }

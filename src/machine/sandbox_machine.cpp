@@ -11,6 +11,7 @@
 
 #include "common/log.hpp"
 #include "common/process_identity.hpp"
+#include "common/worker_pool.hpp"
 #include "machine/bridge_network.hpp"
 #include "machine/cgroup_limits.hpp"
 #include "machine/sandbox_launch.hpp"
@@ -35,7 +36,8 @@ public:
         SandboxLayout layout{spec_.image_rootfs, paths_.upper,   paths_.work,           paths_.root,
                              paths_.channel,     paths_.state,   paths_.data,           spec_.babelsup_binary,
                              paths_.console_log, spec_.hostname, spec_.network_mode == "bridge"};
-        const pid_t pid = launch_sandbox(layout);
+        // Forking and setting up the mounts blocks until babelsup is exec'ed: not on the loop.
+        const pid_t pid = co_await run_in_worker([&] { return launch_sandbox(layout); });
         if (!attach({pid, process_start_time(pid).value_or(0)})) {
             throw std::runtime_error("sandbox of node " + spec_.hostname + " exited right after it started (see " +
                                      paths_.console_log.string() + ")");

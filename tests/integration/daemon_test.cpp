@@ -37,6 +37,11 @@ TEST(Daemon, HostInfoReportsTheMachine) {
     EXPECT_NE(info.out.find("\"backend\": \"sandbox\""), std::string::npos) << info.out;
     EXPECT_NE(info.out.find(host.root().string()), std::string::npos) << info.out;
 
+    const auto metrics = host.bv({"host", "metrics", "--json"});
+    ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+    EXPECT_NE(metrics.out.find("\"cpuUsedPercent\": "), std::string::npos) << metrics.out;
+    EXPECT_NE(metrics.out.find("\"runningNodes\": 0"), std::string::npos) << metrics.out;
+
     const auto human = host.bv({"host", "info"});
     ASSERT_EQ(human.exit_code, 0) << human.err;
     EXPECT_NE(human.out.find("memory"), std::string::npos) << human.out;

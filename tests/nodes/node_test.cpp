@@ -114,6 +114,23 @@ TEST_F(NodeHost, LitecoinNodeLivesItsWholeLifeThroughTheCli) {
     EXPECT_EQ(host_.bv({"node", "start", "ltc"}).exit_code, 1);
 }
 
+TEST_F(NodeHost, FollowedLogsShowNewLinesAsTheyCome) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "talker"});
+    bv({"node", "start", "talker"});
+    Process follow({binary("bv"), "--root", host_.root().string(), "node", "logs", "talker", "--follow", "--lines", "1"},
+                   host_.root());
+    ASSERT_TRUE(eventually([&] { return !follow.out().empty(); }, 10s));
+    EXPECT_EQ(follow.out().find("height=3 "), std::string::npos);
+    bv({"node", "run", "talker", "generate_blocks", "--param", "COUNT=2"});
+    // litecoind logs each new tip; the open stream delivers it.
+    EXPECT_TRUE(eventually([&] { return follow.out().find("height=3 ") != std::string::npos; }, 10s)) << follow.out();
+    follow.signal(SIGINT);
+    const auto ended = follow.wait(10s);
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(ended->exit_code, 0);
+}
+
 TEST_F(NodeHost, KilledChainIsRestartedInsideTheNode) {
     const auto image = litecoin_image();
     bv({"node", "create", image, "--name", "chain"});
