@@ -199,29 +199,39 @@ TEST_F(NodeHost, RestartedBvdFindsItsRunningNodesUntouched) {
     EXPECT_NE(bv({"node", "list", "--running"}).find("survivor"), std::string::npos);
 }
 
-TEST_F(NodeHost, BvdKilledDuringCreateLeavesNoHalfNode) {
+TEST_F(NodeHost, BvdKilledDuringCreatesLeavesNoHalfNode) {
     import("dummy");
-    // Kill bvd the moment it starts creating (it logs that first): whatever point the create
-    // had reached, a restarted bvd shows a whole node or none.
-    HostUnderTest& host = host_;
-    Process create({binary("bv"), "--root", host.root().string(), "node", "create", "dummy/sleeper/1.0.0", "--name", "half"},
-                   host.root());
-    eventually([&] { return host.daemon().err().find("creating") != std::string::npos; }, 10s);
-    host.daemon().signal(SIGKILL);
-    host.daemon().wait(10s);
-    create.wait(10s);
-    // What a crash in the middle of building the directory leaves behind.
-    std::filesystem::create_directories(host.root() / "var/lib/blockvisor/nodes/.creating-00000000-0000-4000-8000-000000000000/state");
-    host.start_daemon();
-    const auto list = json::parse(bv({"node", "list", "--json"}));
-    const auto& nodes = list.as_object().contains("nodes") ? list.at("nodes").as_array() : json::array();
+    // Creates back to back, and bvd killed among them: at that moment one create is most
+    // likely half way (its directory is being built). Whatever the point, a restarted bvd
+    // shows whole nodes only, and nothing else is on disk.
+    Process creating({"sh", "-c",
+                      "for i in $(seq 200); do " + binary("bv") + " --root " + host_.root().string() +
+                          " node create dummy/sleeper/1.0.0 >/dev/null 2>&1; done"},
+                     host_.root());
+    ASSERT_TRUE(eventually([&] {
+        const auto log = host_.daemon().err();
+        std::size_t count = 0;
+        for (auto at = log.find(": creating"); at != std::string::npos; at = log.find(": creating", at + 1)) ++count;
+        return count >= 10;
+    }, 30s));
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    creating.signal(SIGKILL);
+    creating.wait(10s);
+    // Exactly what a crash inside the directory build leaves, in case the kill missed it.
+    std::filesystem::create_directories(host_.root() /
+                                        "var/lib/blockvisor/nodes/.creating-00000000-0000-4000-8000-000000000000/state");
+    host_.start_daemon();
+    const auto nodes = json::parse(bv({"node", "list", "--json"})).at("nodes").as_array();
     std::size_t on_disk = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(host.root() / "var/lib/blockvisor/nodes")) {
+    for (const auto& entry : std::filesystem::directory_iterator(host_.root() / "var/lib/blockvisor/nodes")) {
         EXPECT_FALSE(entry.path().filename().string().starts_with(".")) << entry.path();
         EXPECT_TRUE(std::filesystem::exists(entry.path() / "node.json")) << entry.path();
         ++on_disk;
     }
+    EXPECT_GE(nodes.size(), 9u);
     EXPECT_EQ(nodes.size(), on_disk);
+    for (const auto& node : nodes) EXPECT_EQ(json::value_to<std::string>(node.at("status")), "NODE_STATUS_STOPPED");
 }
 
 TEST_F(NodeHost, TwentyNodesStartConcurrently) {
