@@ -13,10 +13,12 @@
 #include "babel/node_channel.hpp"
 #include "babel/node_setup.hpp"
 #include "blockvisor/babel/v1/babel.pb.h"
+#include "common/async.hpp"
 #include "common/event_loop.hpp"
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/notifier.hpp"
+#include "common/scoped_flag.hpp"
 #include "common/version.hpp"
 #include "rpc/connect_client.hpp"
 #include "rpc/error.hpp"
@@ -129,24 +131,28 @@ private:
     }
 
     asio::awaitable<v1::InitResponse> init(v1::InitRequest, rpc::CallContext&) {
+        // Once started, init runs to its end even if bvd stops waiting.
+        co_return co_await shield_from_cancellation(run_init_once());
+    }
+
+    asio::awaitable<v1::InitResponse> run_init_once() {
         const auto done_flag = options_.state_dir / "init.done";
         while (init_running_) co_await init_finished_.wait();
         v1::InitResponse response;
         if (std::filesystem::exists(done_flag)) co_return response;
         const auto current = setup();
-        init_running_ = true;
-        try {
+        {
+            // Destroyed in reverse: the flag is down before the waiters are woken.
+            struct AnnounceEnd {
+                Notifier& finished;
+                ~AnnounceEnd() { finished.notify_all(); }
+            } announce{init_finished_};
+            const ScopedFlag running(init_running_);
             if (current.config.find_method("init") != nullptr) {
                 response.set_output(co_await methods_.run(current, "init", {}, kInitTimeout));
             }
             write_file_atomically(done_flag, "done\n");
-        } catch (...) {
-            init_running_ = false;
-            init_finished_.notify_all();
-            throw;
         }
-        init_running_ = false;
-        init_finished_.notify_all();
         response.set_ran(true);
         co_return response;
     }
@@ -154,7 +160,11 @@ private:
     asio::awaitable<void> logs(v1::LogsRequest request, rpc::StreamWriter<v1::LogsResponse>& out, rpc::CallContext&) {
         rpc::ConnectClient supervisor(io_.get_executor(), rpc::unix_endpoint(options_.supervisor_socket.string()));
         auto stream = co_await supervisor.open_stream<v1::LogsResponse>("blockvisor.babel.v1.BabelSup/Logs", request);
-        while (auto message = co_await stream.next()) co_await out.write(*message);
+        for (;;) {
+            const auto message = co_await stream.next();
+            if (!message) break;
+            co_await out.write(*message);
+        }
     }
 
     asio::io_context& io_;

@@ -27,11 +27,6 @@ using namespace std::chrono_literals;
 constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHealthCheckTimeout = 10s;
 
-asio::awaitable<void> pause(std::chrono::milliseconds duration) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
-    co_await timer.async_wait(asio::use_awaitable);
-}
-
 }  // namespace
 
 BabelRunner::BabelRunner(ChildProcesses& children, LogBuffer& log, std::filesystem::path state_dir,
@@ -59,12 +54,9 @@ asio::awaitable<void> BabelRunner::read_installed() {
     options.argv = {binary_.string(), "--version"};
     options.environment = current_environment();
     try {
-        auto child = children_.spawn(options);
-        std::string output;
-        co_await read_all(*child.stdout_pipe, output, 4096);
-        const auto status = co_await children_.wait_for(child.pid, 5s);
-        if (!status) ::kill(child.pid, SIGKILL);
+        const auto result = co_await run_command(children_, std::move(options), 5s, 4096);
         // "blockvisor 1.2.3"
+        auto output = result.out;
         while (!output.empty() && std::isspace(static_cast<unsigned char>(output.back()))) output.pop_back();
         version_ = output.substr(output.rfind(' ') + 1);
     } catch (const std::exception& error) {
@@ -77,14 +69,7 @@ asio::awaitable<void> BabelRunner::start() {
     if (!installed() || loop_running_) co_return;
     wanted_ = true;
     loop_running_ = true;
-    asio::co_spawn(children_.executor(), keep_running(), [](std::exception_ptr error) {
-        if (!error) return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            log::error("keeping babel running failed: {}", e.what());
-        }
-    });
+    asio::co_spawn(children_.executor(), keep_running(), log::LogFailure{"keeping babel running"});
 }
 
 asio::awaitable<void> BabelRunner::keep_running() {
@@ -165,7 +150,7 @@ asio::awaitable<void> BabelRunner::health_check(std::chrono::milliseconds timeou
         } catch (const rpc::Error& error) {
             last_error = error.what();
         }
-        co_await pause(20ms);
+        co_await sleep_for(20ms);
     }
     if (exits_ != exits_before) throw rpc::Error(rpc::Code::unavailable, "babel exited right after it started");
     throw rpc::Error(rpc::Code::unavailable, "babel did not answer Ping within " + std::to_string(timeout.count()) +

@@ -18,7 +18,9 @@
 #include "babel/supervisor.hpp"
 #include "blockvisor/babel/v1/babelsup.pb.h"
 #include "common/event_loop.hpp"
+#include "common/async.hpp"
 #include "common/log.hpp"
+#include "common/scoped_flag.hpp"
 #include "common/version.hpp"
 #include "rpc/error.hpp"
 #include "rpc/server.hpp"
@@ -120,21 +122,21 @@ private:
         co_return response;
     }
 
+    // Runs to its end even if bvd gives up waiting: half applied, a node would have its old
+    // entry points stopped and no new ones.
     asio::awaitable<v1::SetupResponse> setup(v1::SetupRequest request, rpc::CallContext&) {
+        co_return co_await shield_from_cancellation(apply_setup(std::move(request)));
+    }
+
+    asio::awaitable<v1::SetupResponse> apply_setup(v1::SetupRequest request) {
         if (setup_busy_) throw rpc::Error(rpc::Code::aborted, "another Setup is in progress; try again");
         auto setup = make_setup(std::move(request));
         v1::SetupResponse response;
         if (setup_ && setup_->request.SerializeAsString() == setup.request.SerializeAsString()) co_return response;
-        setup_busy_ = true;
-        try {
-            save_setup(options_.state_dir, setup.request);
-            co_await supervisor_.stop();
-            apply(std::move(setup));
-        } catch (...) {
-            setup_busy_ = false;
-            throw;
-        }
-        setup_busy_ = false;
+        const ScopedFlag busy(setup_busy_);
+        save_setup(options_.state_dir, setup.request);
+        co_await supervisor_.stop();
+        apply(std::move(setup));
         response.set_restarted(true);
         co_return response;
     }
@@ -149,14 +151,9 @@ private:
 
     asio::awaitable<v1::InstallBabelResponse> install_babel(v1::InstallBabelRequest request, rpc::CallContext&) {
         if (install_busy_) throw rpc::Error(rpc::Code::aborted, "another babel install is in progress");
-        install_busy_ = true;
-        try {
-            co_await babel_.install(request.sha256());
-        } catch (...) {
-            install_busy_ = false;
-            throw;
-        }
-        install_busy_ = false;
+        const ScopedFlag busy(install_busy_);
+        // Half done, babel would be stopped and not started again.
+        co_await shield_from_cancellation(babel_.install(request.sha256()));
         v1::InstallBabelResponse response;
         response.set_babel_version(babel_.version());
         response.set_babel_sha256(babel_.sha256());

@@ -1,5 +1,6 @@
 #include "babel/config.hpp"
 
+#include "babel/method_text.hpp"
 #include "babel/toml_reader.hpp"
 
 #include <fmt/core.h>
@@ -179,7 +180,14 @@ void read_transport_fields(TableReader& reader, Method& method) {
             reader.read("method", method.method, Presence::required);
             break;
         case Transport::sh:
-            reader.read("body", method.body, Presence::required);
+            if (reader.read("body", method.body, Presence::required)) {
+                if (const auto name = placeholder_inside_quotes(method.body)) {
+                    reader.problem("body", fmt::format("placeholder {{{{{}}}}} is inside quotes; write it bare: its "
+                                                       "value is shell-quoted for you, and quotes around it could be "
+                                                       "closed by the value",
+                                                       *name));
+                }
+            }
             break;
     }
 }

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <signal.h>
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json.hpp>
 
 #include "babel/method_text.hpp"
@@ -13,8 +12,6 @@
 
 namespace bv::babel {
 namespace {
-
-using namespace asio::experimental::awaitable_operators;
 
 std::string_view transport_name(Transport transport) {
     switch (transport) {
@@ -146,29 +143,23 @@ asio::awaitable<std::string> MethodEngine::run_shell(const NodeSetup& setup, con
         throw rpc::Error(rpc::Code::invalid_argument, error.what());
     }
     options.environment = node_environment(current_environment(), setup.config);
-    ChildProcess child;
+    CommandResult result;
     try {
-        child = children_.spawn(options);
+        result = co_await run_command(children_, std::move(options), timeout, kMaxResultBytes);
     } catch (const std::system_error& error) {
         throw rpc::Error(rpc::Code::internal, error.what());
     }
-    std::string out, err;
-    auto finished = co_await with_timeout(read_all(*child.stdout_pipe, out, kMaxResultBytes) &&
-                                              read_all(*child.stderr_pipe, err, 64 * 1024) && children_.wait(child.pid),
-                                          timeout);
-    if (!finished) {
-        ::kill(-child.pid, SIGKILL);
-        co_await children_.wait(child.pid);
+    const auto& out = result.out;
+    if (result.timed_out) {
         throw rpc::Error(rpc::Code::deadline_exceeded, "did not finish within " + std::to_string(timeout.count()) +
-                                                           " ms (killed); output so far: " + excerpt(out + err));
+                                                           " ms (killed); output so far: " + excerpt(out + result.err));
     }
-    const auto& [out_fit, err_fit, status] = *finished;
-    if (!status.success()) {
-        throw rpc::Error(rpc::Code::failed_precondition, status.describe() + ": " + excerpt(err.empty() ? out : err));
+    if (!result.status->success()) {
+        throw rpc::Error(rpc::Code::failed_precondition,
+                         result.status->describe() + ": " + excerpt(result.err.empty() ? out : result.err));
     }
-    if (!out_fit) {
-        throw rpc::Error(rpc::Code::resource_exhausted,
-                         "output larger than " + std::to_string(kMaxResultBytes) + " bytes");
+    if (!result.out_complete) {
+        throw rpc::Error(rpc::Code::resource_exhausted, "output larger than " + std::to_string(kMaxResultBytes) + " bytes");
     }
     if (!method.response_field.empty()) co_return extract_and_format(out, method.response_field, method.response_format);
     co_return format_text(out, method.response_format);

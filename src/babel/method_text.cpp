@@ -257,6 +257,30 @@ std::string fill_placeholders(std::string_view text,
     return filled;
 }
 
+std::optional<std::string> placeholder_inside_quotes(std::string_view text) {
+    char quote = 0;  // the quote we are inside, or 0
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quote != '\'' && c == '\\') {
+            ++i;  // an escaped character (not inside single quotes, where \ is literal)
+            continue;
+        }
+        if (c == '{' && text.substr(i, 2) == "{{") {
+            if (const auto placeholder = placeholder_at(text, i)) {
+                if (quote != 0) return std::string(placeholder->name);
+                i = placeholder->end - 1;
+                continue;
+            }
+        }
+        if (quote == 0 && (c == '\'' || c == '"')) {
+            quote = c;
+        } else if (c == quote) {
+            quote = 0;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string extract_and_format(std::string_view json_text, std::string_view field,
                                ResponseFormat format) {
     if (!field.empty()) {

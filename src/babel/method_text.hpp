@@ -4,6 +4,7 @@
 // response and formatting it. No I/O.
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +36,11 @@ public:
 // placeholder without a value. Text that is not a placeholder is left as is.
 std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string>& values,
                               Quoting quoting);
+
+// The name of the first placeholder that stands inside single or double quotes of shell
+// text, if any. Such a placeholder is refused in sh bodies: its value is shell-quoted when
+// filled in, and a quoted value inside quotes would close them.
+std::optional<std::string> placeholder_inside_quotes(std::string_view shell_text);
 
 // Picks `field` (a dot path: "result.height", "data.peers.0.id"; empty: everything) out of
 // JSON text and formats it: raw gives a string's own text, other values as compact JSON, with

@@ -58,7 +58,7 @@ void Supervisor::start(const SupervisorConfig& config, const std::map<std::strin
     const auto names = entry_point_names(config.entry_points);
     for (std::size_t i = 0; i < config.entry_points.size(); ++i) {
         const auto& entry_point = config.entry_points[i];
-        auto runner = std::make_unique<Runner>(Runner{
+        auto runner = std::make_shared<Runner>(Runner{
             entry_point, {}, {}, BackoffPolicy(std::chrono::milliseconds(config.backoff_base_ms),
                                                std::chrono::milliseconds(config.backoff_max_ms),
                                                std::chrono::milliseconds(config.backoff_timeout_ms)),
@@ -72,18 +72,12 @@ void Supervisor::start(const SupervisorConfig& config, const std::map<std::strin
         runners_.push_back(std::move(runner));
     }
     for (auto& runner : runners_) {
-        asio::co_spawn(children_.executor(), supervise(*runner), [name = runner->state.name](std::exception_ptr error) {
-            if (!error) return;
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                log::error("supervising {} failed: {}", name, e.what());
-            }
-        });
+        asio::co_spawn(children_.executor(), supervise(runner), log::LogFailure{"supervising " + runner->state.name});
     }
 }
 
-asio::awaitable<void> Supervisor::supervise(Runner& runner) {
+asio::awaitable<void> Supervisor::supervise(std::shared_ptr<Runner> shared) {
+    auto& runner = *shared;
     auto& state = runner.state;
     runner.restart_delay = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
     while (!stopping_) {
@@ -132,7 +126,8 @@ asio::awaitable<void> Supervisor::stop() {
         if (runner->state.pid > 0) ::kill(-runner->state.pid, SIGTERM);
     }
     const auto graceful = std::chrono::milliseconds(config_.stop_timeout_ms);
-    if (co_await wait_until_all_finished(Clock::now() + graceful)) co_return;
+    const bool all_stopped = co_await wait_until_all_finished(Clock::now() + graceful);
+    if (all_stopped) co_return;
     for (auto& runner : runners_) {
         if (runner->state.pid > 0) {
             note(log_, runner->state.name + " did not stop within " + std::to_string(graceful.count()) +

@@ -44,13 +44,15 @@ public:
     struct Runner;
 
 private:
-    asio::awaitable<void> supervise(Runner& runner);
+    // Holds its runner: a runner outlives start() replacing it while its process is still
+    // exiting.
+    asio::awaitable<void> supervise(std::shared_ptr<Runner> runner);
     asio::awaitable<bool> wait_until_all_finished(std::chrono::steady_clock::time_point deadline);
 
     ChildProcesses& children_;
     LogBuffer& log_;
     SupervisorConfig config_;
-    std::vector<std::unique_ptr<Runner>> runners_;
+    std::vector<std::shared_ptr<Runner>> runners_;
     Notifier runner_finished_;
     bool stopping_ = false;
 };

@@ -134,6 +134,10 @@ void ChildProcesses::collect_exits() {
     const auto record = [this](pid_t pid, int raw) {
         const auto found = children_.find(pid);
         if (found == children_.end()) return;  // an orphan: reaped, nobody waits for it
+        if (found->second.abandoned) {
+            children_.erase(found);
+            return;
+        }
         ExitStatus status;
         if (WIFEXITED(raw)) status.code = WEXITSTATUS(raw);
         if (WIFSIGNALED(raw)) status.signal = WTERMSIG(raw);
@@ -164,23 +168,38 @@ ChildProcess ChildProcesses::spawn(const SpawnOptions& options) {
     for (auto& argument : arguments) argv.push_back(argument.data());
     argv.push_back(nullptr);
 
-    Pipe out, err;
-    if (options.capture_output) {
-        out = make_pipe();
-        err = make_pipe();
+    Pipe out, err, report;
+    const auto close_all = [&] {
+        for (const int fd : {out.read, out.write, err.read, err.write, report.read, report.write}) {
+            if (fd >= 0) ::close(fd);
+        }
+    };
+    pid_t pid = -1;
+    try {
+        if (options.capture_output) {
+            out = make_pipe();
+            err = make_pipe();
+        }
+        report = make_pipe();
+        pid = ::fork();
+        if (pid < 0) throw std::system_error(errno, std::generic_category(), "cannot fork to run " + program);
+    } catch (...) {
+        close_all();
+        throw;
     }
-    const Pipe report = make_pipe();
-    const pid_t pid = ::fork();
-    if (pid < 0) throw std::system_error(errno, std::generic_category(), "cannot fork to run " + program);
     if (pid == 0) exec_child(options, program, argv.data(), envp.data(), user, out, err, report.write);
 
-    children_[pid];
-    ::close(report.write);
-    for (const int fd : {out.write, err.write}) {
-        if (fd >= 0) ::close(fd);
+    // A PID seen before (and reaped) may come back: this is a new child.
+    children_[pid] = Child{};
+    for (int* fd : {&report.write, &out.write, &err.write}) {
+        if (*fd >= 0) ::close(*fd);
+        *fd = -1;
     }
     int exec_error = 0;
-    const auto reported = ::read(report.read, &exec_error, sizeof exec_error);
+    ssize_t reported;
+    do {
+        reported = ::read(report.read, &exec_error, sizeof exec_error);
+    } while (reported < 0 && errno == EINTR);
     ::close(report.read);
     ChildProcess child;
     child.pid = pid;
@@ -220,14 +239,61 @@ asio::awaitable<std::optional<ExitStatus>> ChildProcesses::wait_for(pid_t pid, s
 
 asio::awaitable<ExitStatus> ChildProcesses::stop_group(pid_t pid, std::chrono::milliseconds timeout) {
     ::kill(-pid, SIGTERM);
-    if (auto status = co_await wait_for(pid, timeout)) co_return *status;
+    const auto status = co_await wait_for(pid, timeout);
+    if (status) co_return *status;
     ::kill(-pid, SIGKILL);
     co_return co_await wait(pid);
+}
+
+void ChildProcesses::abandon(pid_t pid) {
+    const auto found = children_.find(pid);
+    if (found == children_.end()) return;
+    if (found->second.status) {
+        children_.erase(found);
+    } else {
+        found->second.abandoned = true;
+    }
 }
 
 bool ChildProcesses::running(pid_t pid) const {
     const auto found = children_.find(pid);
     return found != children_.end() && !found->second.status;
+}
+
+asio::awaitable<CommandResult> run_command(ChildProcesses& children, SpawnOptions options,
+                                           std::chrono::milliseconds timeout, std::size_t output_limit) {
+    options.capture_output = true;
+    auto child = children.spawn(options);
+    const pid_t pid = child.pid;
+    // Whatever ends this coroutine early (an exception, the caller's cancellation), the
+    // process group goes with it.
+    struct KillOnEarlyExit {
+        ChildProcesses& children;
+        pid_t pid;
+        bool armed = true;
+        ~KillOnEarlyExit() {
+            if (!armed) return;
+            ::kill(-pid, SIGKILL);
+            children.abandon(pid);
+        }
+    } guard{children, pid};
+
+    CommandResult result;
+    auto read_out = [&]() -> asio::awaitable<void> {
+        result.out_complete = co_await read_all(*child.stdout_pipe, result.out, output_limit);
+    };
+    auto read_err = [&]() -> asio::awaitable<void> { co_await read_all(*child.stderr_pipe, result.err, 64 * 1024); };
+    auto record_exit = [&]() -> asio::awaitable<void> { result.status = co_await children.wait(pid); };
+    using namespace asio::experimental::awaitable_operators;
+    const bool finished = co_await with_timeout(read_out() && read_err() && record_exit(), timeout);
+    if (!finished) {
+        // Also when the process exited but something it started still holds its output.
+        result.timed_out = true;
+        ::kill(-pid, SIGKILL);
+        if (!result.status) result.status = co_await children.wait(pid);
+    }
+    guard.armed = false;
+    co_return result;
 }
 
 std::map<std::string, std::string> current_environment() {

@@ -68,12 +68,15 @@ public:
     // SIGTERM to the process group, SIGKILL after `timeout`; returns how it ended.
     asio::awaitable<ExitStatus> stop_group(pid_t pid, std::chrono::milliseconds timeout);
     bool running(pid_t pid) const;
+    // Nobody will wait for `pid`: forget it once it has exited.
+    void abandon(pid_t pid);
     asio::any_io_executor executor() const { return executor_; }
 
 private:
     struct Child {
         std::optional<ExitStatus> status;
         std::list<asio::steady_timer*> waiters;
+        bool abandoned = false;
     };
     void start_listening();
     void collect_exits();
@@ -83,6 +86,20 @@ private:
     bool reap_orphans_;
     std::map<pid_t, Child> children_;
 };
+
+struct CommandResult {
+    std::optional<ExitStatus> status;  // set when the process exited
+    bool timed_out = false;            // the timeout passed first: the process group was killed
+    std::string out;
+    std::string err;
+    bool out_complete = true;          // false: stdout was longer than the limit (the rest was dropped)
+};
+
+// Runs a command to its end within `timeout`, reading its output meanwhile. The process group
+// is killed when the timeout passes, and when the caller is cancelled: nothing is left
+// running behind it.
+asio::awaitable<CommandResult> run_command(ChildProcesses& children, SpawnOptions options,
+                                           std::chrono::milliseconds timeout, std::size_t output_limit = 1 << 20);
 
 // The environment of this process, as a map.
 std::map<std::string, std::string> current_environment();

@@ -77,4 +77,15 @@ void write(Level level, std::string_view message) {
     }
 }
 
+void LogFailure::operator()(std::exception_ptr error) const {
+    if (!error) return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        write(Level::error, task + " failed: " + e.what());
+    } catch (...) {
+        write(Level::error, task + " failed");
+    }
+}
+
 }  // namespace bv::log

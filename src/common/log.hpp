@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include <exception>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -35,5 +37,12 @@ template <class... Args>
 void error(fmt::format_string<Args...> format, Args&&... args) {
     if (enabled(Level::error)) write(Level::error, fmt::format(format, std::forward<Args>(args)...));
 }
+
+// A completion handler for a detached coroutine: logs what it threw, naming `task`, so that
+// nothing dies silently.
+struct LogFailure {
+    std::string task;
+    void operator()(std::exception_ptr error) const;
+};
 
 }  // namespace bv::log

@@ -41,18 +41,6 @@ void create_directories(const HostPaths& paths) {
     }
 }
 
-// Logs what a detached task threw instead of losing it.
-auto log_failure(std::string task) {
-    return [task = std::move(task)](std::exception_ptr error) {
-        if (!error) return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            log::error("{} failed: {}", task, e.what());
-        }
-    };
-}
-
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
@@ -103,7 +91,7 @@ int run_daemon(const DaemonOptions& options) {
     host_service.register_with(router);
     NodeService node_service(nodes, events, metrics);
     node_service.register_with(router);
-    ImageService image_service(images);
+    ImageService image_service(images, [&](const std::string& image) { return nodes.uses_image(image); });
     image_service.register_with(router);
     MetricsService metrics_service(metrics);
     metrics_service.register_with(router);
@@ -115,11 +103,11 @@ int run_daemon(const DaemonOptions& options) {
             io,
             [&, acceptor = std::move(acceptor)]() mutable -> asio::awaitable<void> {
                 co_await nodes.load();
-                asio::co_spawn(io, nodes.run_recovery(), log_failure("the recovery loop"));
-                asio::co_spawn(io, metrics.run(), log_failure("the metrics collector"));
+                asio::co_spawn(io, nodes.run_recovery(), log::LogFailure{"the recovery loop"});
+                asio::co_spawn(io, metrics.run(), log::LogFailure{"the metrics collector"});
                 co_await server.serve(std::move(acceptor));
             },
-            log_failure("serving the local API"));
+            log::LogFailure{"serving the local API"});
     } catch (const std::exception& error) {
         log::error("cannot listen on {}: {}", paths.socket.string(), error.what());
         return 1;
@@ -136,7 +124,7 @@ int run_daemon(const DaemonOptions& options) {
                 // The recovery loop, the metrics collector and the child watch end here.
                 io.stop();
             },
-            log_failure("shutting down"));
+            log::LogFailure{"shutting down"});
     });
 
     log::info("blockvisor {} serving on {} (root {}, backend {})", kVersion, paths.socket.string(),

@@ -60,10 +60,21 @@ std::vector<Image> ImageStore::list() const {
     return images;
 }
 
+// protocol/node_type/version: three plain names, so that the path stays inside the cache.
+bool valid_image_name(std::string_view name) {
+    int parts = 0;
+    for (std::size_t start = 0; start <= name.size(); ++parts) {
+        const auto end = std::min(name.find('/', start), name.size());
+        const auto part = name.substr(start, end - start);
+        if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string_view::npos) return false;
+        start = end + 1;
+    }
+    return parts == 3;
+}
+
 Image ImageStore::find(std::string_view name) const {
-    const fs::path dir = images_dir_ / fs::path(name).lexically_normal();
-    if (std::count(name.begin(), name.end(), '/') != 2 || name.find("..") != std::string_view::npos ||
-        !fs::is_directory(dir)) {
+    const fs::path dir = images_dir_ / name;
+    if (!valid_image_name(name) || !fs::is_directory(dir)) {
         throw rpc::Error(rpc::Code::not_found, "image '" + std::string(name) +
                                                    "' not found in the cache (see 'bv image list'; images are "
                                                    "named protocol/node_type/version)");

@@ -9,6 +9,7 @@
 #include "blockvisor/babel/v1/babel.pb.h"
 #include "common/log.hpp"
 #include "common/system_info.hpp"
+#include "common/wall_clock.hpp"
 #include "rpc/connect_client.hpp"
 #include "rpc/error.hpp"
 
@@ -19,10 +20,6 @@ namespace babel_v1 = blockvisor::babel::v1;
 
 constexpr std::array<std::string_view, 9> kWellKnownMethods{
     "height", "block_age", "peers", "sync_status", "consensus", "name", "address", "staking_status", "application_status"};
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // Total and idle CPU time from the first line of /proc/stat.
 std::pair<std::uint64_t, std::uint64_t> cpu_times() {
@@ -62,7 +59,7 @@ asio::awaitable<v1::NodeMetrics> MetricsCollector::collect(std::string node_id) 
             (*metrics.mutable_errors())[std::string(method)] = error.what();
         }
     }
-    metrics.set_collected_at_ms(now_ms());
+    metrics.set_collected_at_ms(unix_time_ms());
     cache_[node_id] = metrics;
     co_return metrics;
 }
@@ -70,7 +67,7 @@ asio::awaitable<v1::NodeMetrics> MetricsCollector::collect(std::string node_id) 
 asio::awaitable<v1::NodeMetrics> MetricsCollector::node_metrics(std::string node) {
     const auto id = nodes_.info(node).id();
     const auto cached = cache_.find(id);
-    if (cached != cache_.end() && now_ms() - cached->second.collected_at_ms() < interval_.count()) co_return cached->second;
+    if (cached != cache_.end() && unix_time_ms() - cached->second.collected_at_ms() < interval_.count()) co_return cached->second;
     co_return co_await collect(id);
 }
 

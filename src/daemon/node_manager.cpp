@@ -14,6 +14,7 @@
 #include "common/async.hpp"
 #include "common/log.hpp"
 #include "common/system_info.hpp"
+#include "common/wall_clock.hpp"
 #include "common/worker_pool.hpp"
 #include "daemon/node_names.hpp"
 #include "daemon/node_starter.hpp"
@@ -30,9 +31,6 @@ namespace fs = std::filesystem;
 constexpr auto kStableRun = 60s;
 constexpr auto kMaxRecoveryDelay = std::chrono::milliseconds(60'000);
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string_view status_word(v1::NodeStatus status) {
     switch (status) {
@@ -46,15 +44,6 @@ std::string_view status_word(v1::NodeStatus status) {
         case v1::NODE_STATUS_DELETED: return "deleted";
         case v1::NODE_STATUS_FAILED: return "failed";
         default: return "unknown";
-    }
-}
-
-void log_failure(std::string_view what, std::exception_ptr error) {
-    if (!error) return;
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-        log::error("{} failed: {}", what, e.what());
     }
 }
 
@@ -148,7 +137,14 @@ asio::awaitable<void> NodeManager::load() {
         }
         node->machine = backend_.make(machine_spec(node->record, node->image));
         const machine::MachineLocation location{node->record.machine().pid(), node->record.machine().start_time()};
-        if (node->machine->attach(location)) {
+        if (node->machine->attach(location) && node->record.started_at_ms() == 0) {
+            // An earlier bvd died in the middle of starting it: start over (recovery will).
+            log::warn("node {}: its start was interrupted; stopping what was started", node->record.name());
+            node->machine->kill();
+            co_await node->machine->wait_stopped();
+            node->machine->clean_up();
+            node->status = v1::NODE_STATUS_STOPPED;
+        } else if (node->machine->running()) {
             node->status = v1::NODE_STATUS_RUNNING;
             node->running_since = Clock::now();
             log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), location.pid);
@@ -184,7 +180,7 @@ void NodeManager::publish(const Node& node, std::string_view event, std::string 
     published.set_node_name(node.record.name());
     published.set_event(std::string(event));
     published.set_message(std::move(message));
-    published.set_at_ms(now_ms());
+    published.set_at_ms(unix_time_ms());
     log::info("node {}: {}{}{}", node.record.name(), event, published.message().empty() ? "" : ": ", published.message());
     events_.publish(published);
 }
@@ -196,7 +192,7 @@ void NodeManager::set_status(Node& node, v1::NodeStatus status, std::string fail
 }
 
 void NodeManager::save(Node& node) {
-    node.record.set_updated_at_ms(now_ms());
+    node.record.set_updated_at_ms(unix_time_ms());
     store_.save(node.record);
 }
 
@@ -217,7 +213,7 @@ v1::NodeInfo NodeManager::info_of(const Node& node) const {
     if (node.status == v1::NODE_STATUS_RUNNING && node.machine) {
         info.set_pid(node.machine->location().pid);
         // From the record: a node found running by a restarted bvd keeps its uptime.
-        info.set_uptime_seconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms() - record.started_at_ms()) / 1000));
+        info.set_uptime_seconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, unix_time_ms() - record.started_at_ms()) / 1000));
     }
     return info;
 }
@@ -234,6 +230,13 @@ std::vector<v1::NodeInfo> NodeManager::list() const {
 v1::NodeInfo NodeManager::info(std::string_view node) const { return info_of(*find(node)); }
 
 Image NodeManager::image_of(std::string_view node) const { return find(node)->image; }
+
+bool NodeManager::uses_image(const std::string& image) const {
+    return std::ranges::any_of(nodes_, [&](const auto& entry) {
+        const auto& node = *entry.second;
+        return !node.deleted && node.image.name == image;
+    });
+}
 
 std::vector<std::string> NodeManager::running_nodes() const {
     std::vector<std::string> ids;
@@ -370,7 +373,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
         record.mutable_requirements()->set_disk_size_gb(image.config.requirements->disk_size_gb);
     }
     record.set_desired(v1::NODE_STATUS_STOPPED);
-    record.set_created_at_ms(now_ms());
+    record.set_created_at_ms(unix_time_ms());
     record.set_updated_at_ms(record.created_at_ms());
     node->image = image;
     node->status = v1::NODE_STATUS_CREATING;
@@ -394,6 +397,8 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
             store_.publish(record.id());
         });
     } catch (const std::exception& error) {
+        // Operations queued behind the create find it gone.
+        node->deleted = true;
         nodes_.erase(record.id());
         std::error_code ignored;
         fs::remove_all(staging, ignored);
@@ -404,7 +409,8 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
     co_return info_of(*node);
 }
 
-asio::awaitable<void> NodeManager::start_locked(Node& node) {
+asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
+    auto& node = *shared;
     if (node.status == v1::NODE_STATUS_RUNNING && node.machine->running()) co_return;
     if (node.image.name.empty()) {
         throw rpc::Error(rpc::Code::failed_precondition,
@@ -412,10 +418,16 @@ asio::awaitable<void> NodeManager::start_locked(Node& node) {
     }
     check_host_ports(node);
     node.record.set_desired(v1::NODE_STATUS_RUNNING);
+    node.record.set_started_at_ms(0);
     save(node);
     set_status(node, v1::NODE_STATUS_STARTING);
     const StartPlan plan{node.record, node.image, store_.node_dir(node.record.id()), options_.babel_binary,
-                         options_.babel_sha256};
+                         options_.babel_sha256, [&] {
+                             const auto location = node.machine->location();
+                             node.record.mutable_machine()->set_pid(location.pid);
+                             node.record.mutable_machine()->set_start_time(location.start_time);
+                             save(node);
+                         }};
     std::string failure;
     try {
         co_await run_start_sequence(*node.machine, plan);
@@ -429,13 +441,11 @@ asio::awaitable<void> NodeManager::start_locked(Node& node) {
         set_status(node, v1::NODE_STATUS_FAILED, failure);
         throw rpc::Error(rpc::Code::failed_precondition, failure);
     }
-    const auto location = node.machine->location();
-    node.record.mutable_machine()->set_pid(location.pid);
-    node.record.mutable_machine()->set_start_time(location.start_time);
-    node.record.set_started_at_ms(now_ms());
+    node.record.set_started_at_ms(unix_time_ms());
     save(node);
     node.running_since = Clock::now();
     set_status(node, v1::NODE_STATUS_RUNNING);
+    watch_machine(shared);
 }
 
 asio::awaitable<void> NodeManager::stop_locked(Node& node, bool force) {
@@ -448,7 +458,7 @@ asio::awaitable<void> NodeManager::stop_locked(Node& node, bool force) {
         co_return;
     }
     set_status(node, v1::NODE_STATUS_STOPPING, force ? "killing it" : "");
-    co_await run_stop_sequence(*node.machine, force, options_.stop_timeout);
+    co_await run_stop_sequence(*node.machine, force, node_stop_timeout(node.image));
     node.machine->clean_up();
     node.record.clear_machine();
     save(node);
@@ -466,8 +476,7 @@ asio::awaitable<NodeManager::LockedNode> NodeManager::lock(const std::string& re
 asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
     auto [node, guard] = co_await lock(reference);
     node->recovery_attempts = 0;
-    co_await start_locked(*node);
-    watch_machine(node);
+    co_await start_locked(node);
     co_return info_of(*node);
 }
 
@@ -481,8 +490,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::restart(std::string reference, bool f
     auto [node, guard] = co_await lock(reference);
     co_await stop_locked(*node, force);
     node->recovery_attempts = 0;
-    co_await start_locked(*node);
-    watch_machine(node);
+    co_await start_locked(node);
     co_return info_of(*node);
 }
 
@@ -513,8 +521,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
     save(*node);
     publish(*node, "upgraded", "to " + image.name);
     if (was_running) {
-        co_await start_locked(*node);
-        watch_machine(node);
+        co_await start_locked(node);
     }
     co_return info_of(*node);
 }
@@ -525,7 +532,7 @@ asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     const auto id = node->record.id();
     if (node->deleted) co_return id;
     set_status(*node, v1::NODE_STATUS_DELETING);
-    co_await run_stop_sequence(*node->machine, false, options_.stop_timeout);
+    co_await run_stop_sequence(*node->machine, false, node_stop_timeout(node->image));
     node->machine->clean_up();
     const auto retired = store_.retire(id);
     node->deleted = true;
@@ -547,7 +554,7 @@ void NodeManager::watch_machine(const std::shared_ptr<Node>& node) {
         set_status(*node, v1::NODE_STATUS_FAILED, "the node's machine stopped unexpectedly");
         recovery_wanted_.notify_all();
     };
-    asio::co_spawn(executor_, watch, [](std::exception_ptr error) { log_failure("watching a node", error); });
+    asio::co_spawn(executor_, watch, log::LogFailure{"watching a node"});
 }
 
 asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
@@ -565,8 +572,7 @@ asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
     try {
         if (running) co_await stop_locked(*node, true);
         node->record.set_desired(v1::NODE_STATUS_RUNNING);
-        co_await start_locked(*node);
-        watch_machine(node);
+        co_await start_locked(node);
     } catch (const rpc::Error& error) {
         // start_locked reported the failure; the next attempt comes after the backoff.
     }
@@ -595,7 +601,7 @@ asio::awaitable<void> NodeManager::run_recovery() {
             }
             const auto delay = std::min(kMaxRecoveryDelay, std::chrono::milliseconds(1000 << std::min(node->recovery_attempts, 6u)));
             node->next_recovery = now + delay;
-            asio::co_spawn(executor_, recover(node), [](std::exception_ptr error) { log_failure("recovering a node", error); });
+            asio::co_spawn(executor_, recover(node), log::LogFailure{"recovering a node"});
         }
         co_await with_timeout(recovery_wanted_.wait(), options_.recovery_interval);
     }

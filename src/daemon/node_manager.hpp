@@ -26,7 +26,6 @@ struct NodeManagerOptions {
     std::string bridge = "bvbr0";
     std::chrono::milliseconds recovery_interval{1000};
     std::uint32_t max_recovery_attempts = 5;
-    std::chrono::milliseconds stop_timeout{60'000};
 };
 
 // The one place that changes nodes, whoever asks (the CLI now, the control plane later).
@@ -64,6 +63,8 @@ public:
     rpc::Endpoint babelsup_endpoint(std::string_view node) const;
     // Ids of the running nodes.
     std::vector<std::string> running_nodes() const;
+    // Whether a node (running or not) is made from `image` (protocol/node_type/version).
+    bool uses_image(const std::string& image) const;
 
     struct Node;
 
@@ -80,7 +81,8 @@ private:
     void publish(const Node& node, std::string_view event, std::string message = {});
     void set_status(Node& node, v1::NodeStatus status, std::string failure = {});
     void save(Node& node);
-    asio::awaitable<void> start_locked(Node& node);
+    // Starts the node (its lock held) and watches its machine from then on.
+    asio::awaitable<void> start_locked(std::shared_ptr<Node> node);
     asio::awaitable<void> stop_locked(Node& node, bool force);
     asio::awaitable<void> recover(std::shared_ptr<Node> node);
     void watch_machine(const std::shared_ptr<Node>& node);

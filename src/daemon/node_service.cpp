@@ -4,6 +4,7 @@
 
 #include "blockvisor/babel/v1/babel.pb.h"
 #include "blockvisor/babel/v1/babelsup.pb.h"
+#include "common/async.hpp"
 #include "rpc/connect_client.hpp"
 #include "rpc/error.hpp"
 
@@ -41,29 +42,32 @@ void NodeService::register_with(rpc::Router& router) {
     router.server_stream("blockvisor.v1.NodeService/Watch", this, &NodeService::watch);
 }
 
+// The operations that change a node run to their end even when the caller goes away or its
+// deadline passes: a node is never left half created, started or deleted.
+
 asio::awaitable<v1::NodeInfo> NodeService::create(v1::CreateNodeRequest request, rpc::CallContext&) {
-    co_return co_await nodes_.create(std::move(request));
+    co_return co_await shield_from_cancellation(nodes_.create(std::move(request)));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::start(v1::NodeRef request, rpc::CallContext&) {
-    co_return co_await nodes_.start(request.node());
+    co_return co_await shield_from_cancellation(nodes_.start(request.node()));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::stop(v1::StopNodeRequest request, rpc::CallContext&) {
-    co_return co_await nodes_.stop(request.node(), request.force());
+    co_return co_await shield_from_cancellation(nodes_.stop(request.node(), request.force()));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::restart(v1::StopNodeRequest request, rpc::CallContext&) {
-    co_return co_await nodes_.restart(request.node(), request.force());
+    co_return co_await shield_from_cancellation(nodes_.restart(request.node(), request.force()));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::upgrade(v1::UpgradeNodeRequest request, rpc::CallContext&) {
-    co_return co_await nodes_.upgrade(request.node(), request.image());
+    co_return co_await shield_from_cancellation(nodes_.upgrade(request.node(), request.image()));
 }
 
 asio::awaitable<v1::DeleteNodeResponse> NodeService::remove(v1::NodeRef request, rpc::CallContext&) {
     v1::DeleteNodeResponse response;
-    response.set_id(co_await nodes_.remove(request.node()));
+    response.set_id(co_await shield_from_cancellation(nodes_.remove(request.node())));
     co_return response;
 }
 
@@ -106,7 +110,9 @@ asio::awaitable<void> NodeService::logs(v1::NodeLogsRequest request, rpc::Stream
     forwarded.set_lines(request.lines());
     forwarded.set_follow(request.follow());
     auto stream = co_await babelsup.open_stream<babel_v1::LogsResponse>("blockvisor.babel.v1.BabelSup/Logs", forwarded);
-    while (auto message = co_await stream.next()) {
+    for (;;) {
+        const auto message = co_await stream.next();
+        if (!message) break;
         v1::NodeLogsResponse response;
         for (const auto& line : message->lines()) {
             auto* added = response.add_lines();

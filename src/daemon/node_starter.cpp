@@ -23,11 +23,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kUploadChunk = 1 << 20;
 constexpr auto kInitTimeout = std::chrono::minutes(30);
 
-asio::awaitable<void> pause(std::chrono::milliseconds duration) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
-    co_await timer.async_wait(asio::use_awaitable);
-}
-
 // Runs one step of a sequence within `timeout`; any failure becomes an rpc::Error that says
 // which step of which node failed.
 template <class T>
@@ -57,7 +52,7 @@ asio::awaitable<Response> call_when_up(rpc::ConnectClient& client, std::string p
         } catch (const rpc::Error& error) {
             if (error.code() != rpc::Code::unavailable) throw;
         }
-        co_await pause(10ms);
+        co_await sleep_for(10ms);
     }
 }
 
@@ -90,6 +85,7 @@ asio::awaitable<void> run_start_sequence(machine::Machine& machine, const StartP
     const auto& record = plan.record;
     const auto executor = co_await asio::this_coro::executor;
     co_await step(record, "starting the machine", 30s, machine.start());
+    plan.machine_started();
     rpc::ConnectClient babelsup(executor, machine.channel(babel::kBabelSupPort));
     rpc::ConnectClient babel(executor, machine.channel(babel::kBabelPort));
 
@@ -105,8 +101,10 @@ asio::awaitable<void> run_start_sequence(machine::Machine& machine, const StartP
     setup.set_node_id(record.id());
     setup.set_node_name(record.name());
     setup.mutable_properties()->insert(record.properties().begin(), record.properties().end());
-    co_await step(record, "setting up the node", 30s,
-                  babelsup.call<babel_v1::SetupResponse>("blockvisor.babel.v1.BabelSup/Setup", setup, 30s));
+    // A changed setup makes babelsup stop the running entry points first.
+    const auto setup_timeout = node_stop_timeout(plan.image) + 30s;
+    co_await step(record, "setting up the node", setup_timeout,
+                  babelsup.call<babel_v1::SetupResponse>("blockvisor.babel.v1.BabelSup/Setup", setup, setup_timeout));
 
     co_await step(record, "waiting for babel", 15s,
                   call_when_up<babel_v1::PingResponse>(babel, "blockvisor.babel.v1.Babel/Ping", babel_v1::PingRequest()));
@@ -126,6 +124,10 @@ asio::awaitable<void> run_start_sequence(machine::Machine& machine, const StartP
                   babel.call<babel_v1::InitResponse>("blockvisor.babel.v1.Babel/Init", babel_v1::InitRequest(), kInitTimeout));
 }
 
+std::chrono::milliseconds node_stop_timeout(const Image& image) {
+    return std::chrono::milliseconds(image.config.supervisor.stop_timeout_ms) + 20s;
+}
+
 asio::awaitable<void> run_stop_sequence(machine::Machine& machine, bool force, std::chrono::milliseconds timeout) {
     if (!machine.running()) co_return;
     if (!force) {
@@ -136,7 +138,8 @@ asio::awaitable<void> run_stop_sequence(machine::Machine& machine, bool force, s
         } catch (const rpc::Error&) {
             // Not answering (or gone while answering): it is killed below if still there.
         }
-        if (co_await with_timeout(machine.wait_stopped(), 10s)) co_return;
+        const bool stopped = co_await with_timeout(machine.wait_stopped(), 10s);
+        if (stopped) co_return;
     }
     machine.kill();
     co_await machine.wait_stopped();

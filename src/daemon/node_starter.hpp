@@ -1,7 +1,9 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "blockvisor/v1/node.pb.h"
@@ -19,7 +21,14 @@ struct StartPlan {
     std::filesystem::path node_dir;
     std::filesystem::path babel_binary;  // the babel every node should run
     std::string babel_sha256;
+    // Called as soon as the machine runs, before anything else can fail: the caller records
+    // where it is, so that a bvd that dies in the middle of a start still finds it.
+    std::function<void()> machine_started;
 };
+
+// How long babelsup may need to stop the node's entry points and babel: the image's
+// stop_timeout_ms, babel's own 10 s, and a margin.
+std::chrono::milliseconds node_stop_timeout(const Image& image);
 
 // The seed's "Add Node" sequence on this host: start the machine, wait for babelsup,
 // install or update babel when its checksum differs, set up the node (config, properties),

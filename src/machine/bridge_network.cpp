@@ -9,28 +9,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs a command to its end; returns its status and output.
-asio::awaitable<std::pair<ExitStatus, std::string>> run_command(ChildProcesses& children,
-                                                                std::vector<std::string> argv) {
+// Runs a command (ip, nsenter) to its end within 10 s.
+asio::awaitable<CommandResult> run_tool(ChildProcesses& children, std::vector<std::string> argv) {
     SpawnOptions options;
     options.argv = std::move(argv);
     options.environment = current_environment();
-    auto child = children.spawn(options);
-    std::string output;
-    co_await read_all(*child.stderr_pipe, output, 4096);
-    auto status = co_await children.wait_for(child.pid, 10s);
-    if (!status) {
-        ::kill(child.pid, SIGKILL);
-        status = co_await children.wait(child.pid);
-    }
-    co_return std::pair{*status, output};
+    co_return co_await run_command(children, std::move(options), 10s, 4096);
 }
 
 asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv) {
     std::string command;
     for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
-    const auto [status, output] = co_await run_command(children, std::move(argv));
-    if (!status.success()) throw std::runtime_error("'" + command + "' " + status.describe() + ": " + output);
+    const auto result = co_await run_tool(children, std::move(argv));
+    if (result.timed_out || !result.status->success()) {
+        throw std::runtime_error("'" + command + "' " + (result.timed_out ? "did not finish in 10 s" : result.status->describe()) +
+                                 ": " + result.err);
+    }
 }
 
 std::string with_prefix(const std::string& address) {
@@ -48,8 +42,8 @@ std::string host_link_name(const std::string& node_id) {
 }
 
 asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment) {
-    const auto [exists, ignored] = co_await run_command(children, {"ip", "link", "show", attachment.bridge});
-    if (!exists.success()) {
+    const auto bridge = co_await run_tool(children, {"ip", "link", "show", attachment.bridge});
+    if (!bridge.status || !bridge.status->success()) {
         co_await must_run(children, {"ip", "link", "add", attachment.bridge, "type", "bridge"});
         co_await must_run(children, {"ip", "addr", "add", with_prefix(attachment.gateway), "dev", attachment.bridge});
         co_await must_run(children, {"ip", "link", "set", attachment.bridge, "up"});
@@ -72,8 +66,8 @@ asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, cons
     if (!attachment.gateway.empty()) co_await in_node({"route", "add", "default", "via", attachment.gateway});
 }
 
-asio::awaitable<void> detach_from_bridge(ChildProcesses& children, const std::string& host_link) {
-    co_await run_command(children, {"ip", "link", "delete", host_link});
+asio::awaitable<void> detach_from_bridge(ChildProcesses& children, std::string host_link) {
+    co_await run_tool(children, {"ip", "link", "delete", host_link});
 }
 
 }  // namespace bv::machine

@@ -21,7 +21,7 @@ struct BridgeAttachment {
 // and util-linux (`nsenter`). Throws std::runtime_error with the failing command's output.
 asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment);
 // Deletes the host end of the veth pair (the node end goes with its namespace).
-asio::awaitable<void> detach_from_bridge(ChildProcesses& children, const std::string& host_link);
+asio::awaitable<void> detach_from_bridge(ChildProcesses& children, std::string host_link);
 
 // A veth name for a node (at most 15 characters): "bv" and the start of its id.
 std::string host_link_name(const std::string& node_id);

@@ -119,6 +119,19 @@ Plan make_plan(const SandboxLayout& layout) {
     fail(report_fd, 10);
 }
 
+// Reads exactly `size` bytes; false at EOF before that. Retries when a signal interrupts.
+bool read_fully(int fd, void* data, std::size_t size) {
+    auto* bytes = static_cast<char*>(data);
+    std::size_t done = 0;
+    while (done < size) {
+        const auto read = ::read(fd, bytes + done, size - done);
+        if (read < 0 && errno == EINTR) continue;
+        if (read <= 0) return false;
+        done += static_cast<std::size_t>(read);
+    }
+    return true;
+}
+
 std::vector<char*> pointers(std::vector<std::string>& strings) {
     std::vector<char*> result;
     for (auto& text : strings) result.push_back(text.data());
@@ -134,11 +147,14 @@ pid_t launch_sandbox(const SandboxLayout& layout) {
     auto envp = pointers(plan.environment);
     const int console_fd = ::open(plan.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (console_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + plan.console_log);
-    int report[2];
-    int pid_pipe[2];
+    int report[2] = {-1, -1};
+    int pid_pipe[2] = {-1, -1};
     if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(pid_pipe, O_CLOEXEC) != 0) {
-        ::close(console_fd);
-        throw std::system_error(errno, std::generic_category(), "cannot create pipes for a sandbox");
+        const int error = errno;
+        for (const int fd : {console_fd, report[0], report[1], pid_pipe[0], pid_pipe[1]}) {
+            if (fd >= 0) ::close(fd);
+        }
+        throw std::system_error(error, std::generic_category(), "cannot create pipes for a sandbox");
     }
     const pid_t launcher = ::fork();
     if (launcher == 0) {
@@ -155,15 +171,18 @@ pid_t launch_sandbox(const SandboxLayout& layout) {
     ::close(pid_pipe[1]);
     ::close(console_fd);
     pid_t init = -1;
-    const bool got_pid = launcher > 0 && ::read(pid_pipe[0], &init, sizeof init) == sizeof init;
+    const bool got_pid = launcher > 0 && read_fully(pid_pipe[0], &init, sizeof init);
     ::close(pid_pipe[0]);
-    if (launcher > 0) ::waitpid(launcher, nullptr, 0);
+    if (launcher > 0) {
+        while (::waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
     // EOF when babelsup was exec'ed (the pipe is close-on-exec), a Failure otherwise.
     Failure failure{};
-    const auto reported = ::read(report[0], &failure, sizeof failure);
+    const bool reported = read_fully(report[0], &failure, sizeof failure);
     ::close(report[0]);
     if (launcher < 0) throw std::system_error(errno, std::generic_category(), "cannot fork a sandbox launcher");
-    if (reported == sizeof failure) {
+    if (reported) {
         throw std::system_error(failure.error, std::generic_category(),
                                 std::string("sandbox for ") + layout.hostname + ": " +
                                     kSteps[static_cast<std::size_t>(failure.step) % kSteps.size()] + " failed");

@@ -50,7 +50,9 @@ asio::awaitable<std::optional<std::string>> RawMessageStream::next() {
             if (!envelope->end_of_stream()) co_return std::move(envelope->payload);
             ended_ = true;
             // Read the body's end so that the connection can be reused.
-            while (co_await response_.read_some()) {
+            for (;;) {
+                const auto rest = co_await response_.read_some();
+                if (!rest) break;
             }
             if (auto error = error_of_end_of_stream(envelope->payload)) throw *error;
             break;

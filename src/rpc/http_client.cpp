@@ -255,7 +255,9 @@ asio::awaitable<std::optional<std::string>> HttpResponseStream::read_some() {
 
 asio::awaitable<std::string> HttpResponseStream::read_all() {
     std::string body;
-    while (auto piece = co_await read_some()) {
+    for (;;) {
+        const auto piece = co_await read_some();
+        if (!piece) break;
         body += *piece;
         if (body.size() > state_->max_body) {
             state_->connection.reset();

@@ -7,12 +7,6 @@
 namespace bv::rpc {
 namespace {
 
-std::string lowercase(std::string_view text) {
-    std::string result(text);
-    std::ranges::transform(result, result.begin(), [](unsigned char c) { return std::tolower(c); });
-    return result;
-}
-
 std::string_view trim(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
@@ -39,8 +33,14 @@ std::optional<Error> error_of_object(const boost::json::object& object) {
 
 }  // namespace
 
+std::string ascii_lowercase(std::string_view text) {
+    std::string result(text);
+    std::ranges::transform(result, result.begin(), [](unsigned char c) { return std::tolower(c); });
+    return result;
+}
+
 std::optional<ContentType> parse_content_type(std::string_view header) {
-    const auto media_type = lowercase(trim(header.substr(0, header.find(';'))));
+    const auto media_type = ascii_lowercase(trim(header.substr(0, header.find(';'))));
     if (media_type == "application/proto") return ContentType{Codec::proto, false};
     if (media_type == "application/json") return ContentType{Codec::json, false};
     if (media_type == "application/connect+proto") return ContentType{Codec::proto, true};
@@ -72,7 +72,7 @@ std::string error_to_json(const Error& error) {
 
 Error error_of_response(int http_status, std::string_view content_type, std::string_view body) {
     const auto fallback_code = code_of_http_status(http_status);
-    if (lowercase(trim(content_type.substr(0, content_type.find(';')))) == "application/json") {
+    if (ascii_lowercase(trim(content_type.substr(0, content_type.find(';')))) == "application/json") {
         boost::system::error_code ec;
         const auto value = boost::json::parse(body, ec);
         if (!ec && value.is_object()) {

@@ -14,6 +14,9 @@ namespace bv::rpc {
 
 enum class Codec { proto, json };
 
+// Header names and media types compare case-insensitively.
+std::string ascii_lowercase(std::string_view text);
+
 struct ContentType {
     Codec codec;
     bool streaming;  // application/connect+{proto,json}: enveloped messages

@@ -47,12 +47,6 @@ struct ConnectionHandle {
     bool busy = false;  // a call is being served: shutdown lets it finish
 };
 
-std::string lowercase(std::string_view text) {
-    std::string result(text);
-    for (auto& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return result;
-}
-
 std::string join(const std::vector<std::string>& names) {
     std::string joined;
     for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
@@ -184,7 +178,7 @@ private:
             context.deadline = Clock::now() + *timeout;
         }
         for (const auto& field : request) {
-            context.headers[lowercase(field.name_string())] = std::string(field.value());
+            context.headers[ascii_lowercase(field.name_string())] = std::string(field.value());
         }
         log::debug("{}: call {}", server_->name, path);
         if (streaming) co_return co_await serve_stream(*route, request.body(), context, content_type->codec, keep_alive);

@@ -183,7 +183,8 @@ TEST_F(RpcTest, UnexpectedExceptionsBecomeInternalAndTheServerKeepsServing) {
         } catch (const rpc::Error& error) {
             EXPECT_EQ(error.code(), rpc::Code::internal);
         }
-        EXPECT_EQ((co_await echo.call<EchoResponse>(kEcho, echo_request("ok"), 5s)).text(), "ok");
+        const auto after = co_await echo.call<EchoResponse>(kEcho, echo_request("ok"), 5s);
+        EXPECT_EQ(after.text(), "ok");
     });
 }
 
@@ -212,7 +213,8 @@ TEST_F(RpcTest, ClientDeadlineCancelsTheCallOnBothSides) {
             EXPECT_EQ(error.code(), rpc::Code::deadline_exceeded);
         }
         EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
-        EXPECT_TRUE(co_await eventually_async([&] { return echo_.cancelled == 1; }));
+        const bool cancelled = co_await eventually_async([&] { return echo_.cancelled == 1; });
+        EXPECT_TRUE(cancelled);
         EXPECT_EQ(echo_.completed, 0);
     });
 }
@@ -227,7 +229,8 @@ TEST_F(RpcTest, ServerEnforcesConnectTimeoutHeader) {
         const auto response = co_await http.request(request, 5s);
         EXPECT_EQ(response.status, 504);
         EXPECT_NE(response.body.find("deadline_exceeded"), std::string::npos) << response.body;
-        EXPECT_TRUE(co_await eventually_async([&] { return echo_.cancelled == 1; }));
+        const bool cancelled = co_await eventually_async([&] { return echo_.cancelled == 1; });
+        EXPECT_TRUE(cancelled);
     });
 }
 
@@ -252,7 +255,11 @@ TEST_F(RpcTest, ServerStreamDeliversEveryMessageThenEnds) {
         request.set_count(5);
         auto stream = co_await echo.open_stream<CountResponse>(kCount, request, 5s);
         std::vector<std::uint32_t> numbers;
-        while (auto message = co_await stream.next()) numbers.push_back(message->number());
+        for (;;) {
+            const auto message = co_await stream.next();
+            if (!message) break;
+            numbers.push_back(message->number());
+        }
         EXPECT_EQ(numbers, (std::vector<std::uint32_t>{1, 2, 3, 4, 5}));
         // The stream's connection goes back to the pool.
         co_await echo.call<EchoResponse>(kEcho, echo_request("after stream"), 5s);
@@ -269,7 +276,11 @@ TEST_F(RpcTest, ServerStreamErrorArrivesAfterItsMessages) {
         auto stream = co_await echo.open_stream<CountResponse>(kCount, request, 5s);
         int received = 0;
         try {
-            while (co_await stream.next()) ++received;
+            for (;;) {
+                const auto message = co_await stream.next();
+                if (!message) break;
+                ++received;
+            }
             ADD_FAILURE() << "expected the stream to fail";
         } catch (const rpc::Error& error) {
             EXPECT_EQ(error.code(), rpc::Code::aborted);
@@ -286,11 +297,15 @@ TEST_F(RpcTest, ClientGoingAwayStopsTheServersStreamWork) {
             request.set_count(100'000);
             request.set_interval_ms(5);
             auto stream = co_await echo.open_stream<CountResponse>(kCount, request);
-            EXPECT_EQ((co_await stream.next())->number(), 1u);
-            EXPECT_EQ((co_await stream.next())->number(), 2u);
+            const auto first = co_await stream.next();
+            const auto second = co_await stream.next();
+            EXPECT_EQ(first->number(), 1u);
+            EXPECT_EQ(second->number(), 2u);
         }  // stream and client gone: the connection closes
-        EXPECT_TRUE(co_await eventually_async([&] { return echo_.cancelled == 1; }));
-        EXPECT_TRUE(co_await eventually_async([&] { return server_.open_connections() == 0; }));
+        const bool cancelled = co_await eventually_async([&] { return echo_.cancelled == 1; });
+        EXPECT_TRUE(cancelled);
+        const bool closed = co_await eventually_async([&] { return server_.open_connections() == 0; });
+        EXPECT_TRUE(closed);
     });
 }
 
@@ -302,7 +317,9 @@ TEST_F(RpcTest, StreamDeadlineEndsTheStreamWithDeadlineExceeded) {
         request.set_interval_ms(10);
         auto stream = co_await echo.open_stream<CountResponse>(kCount, request, 200ms);
         try {
-            while (co_await stream.next()) {
+            for (;;) {
+                const auto message = co_await stream.next();
+                if (!message) break;
             }
             ADD_FAILURE() << "expected deadline_exceeded";
         } catch (const rpc::Error& error) {
@@ -329,7 +346,8 @@ TEST_F(RpcTest, GarbageOnTheWireGetsBadRequestAndTheServerLives) {
     EXPECT_NE(answer.find("400"), std::string::npos) << answer;
     run([&]() -> asio::awaitable<void> {
         auto echo = client();
-        EXPECT_EQ((co_await echo.call<EchoResponse>(kEcho, echo_request("alive"), 5s)).text(), "alive");
+        const auto alive = co_await echo.call<EchoResponse>(kEcho, echo_request("alive"), 5s);
+        EXPECT_EQ(alive.text(), "alive");
     });
 }
 
@@ -368,7 +386,8 @@ TEST_F(LimitedRpcTest, OversizedBodyIsResourceExhausted) {
         } catch (const rpc::Error& error) {
             EXPECT_EQ(error.code(), rpc::Code::resource_exhausted);
         }
-        EXPECT_EQ((co_await client().call<EchoResponse>(kEcho, echo_request("small"), 5s)).text(), "small");
+        const auto small = co_await client().call<EchoResponse>(kEcho, echo_request("small"), 5s);
+        EXPECT_EQ(small.text(), "small");
     });
 }
 

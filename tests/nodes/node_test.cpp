@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <thread>
 
@@ -27,6 +29,23 @@ namespace json = boost::json;
 std::string trimmed(std::string text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
     return text;
+}
+
+// Children of `parent` that exited and were not reaped.
+int zombie_children_of(int parent) {
+    int zombies = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream file(entry.path() / "stat");
+        std::string stat;
+        if (!std::getline(file, stat)) continue;
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string state;
+        int parent_pid = 0;
+        fields >> state >> parent_pid;
+        if (parent_pid == parent && state == "Z") ++zombies;
+    }
+    return zombies;
 }
 
 class NodeHost : public ::testing::Test {
@@ -257,6 +276,29 @@ TEST_F(NodeHost, TwentyNodesStartConcurrently) {
     EXPECT_EQ(bv({"node", "run", "dummy-7", "echo", "--param", "TEXT=hello"}), "hello");
     bv({"node", "stop"});
     EXPECT_TRUE(json::parse(bv({"node", "list", "--running", "--json"})).at("nodes").as_array().empty());
+}
+
+TEST_F(NodeHost, OrphansInsideTheNodeAreReaped) {
+    // An image whose method leaves an orphan behind: re-parented to babelsup, PID 1 of the
+    // node, which must reap it when it exits.
+    const auto orphans = host_.root() / "orphan-image";
+    std::filesystem::copy(test_image("dummy"), orphans,
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+    auto config = std::regex_replace(read_file(orphans / "babel.toml"), std::regex("node_type = \"sleeper\""),
+                                     "node_type = \"orphans\"");
+    config += "\n[[methods]]\nname = \"orphan\"\ntransport = \"sh\"\nbody = \"(sleep 0.2 &); echo left\"\n";
+    write_file_atomically(orphans / "babel.toml", config);
+    bv({"image", "import", orphans.string()});
+    bv({"node", "create", "dummy/orphans/1.0.0", "--name", "parent"});
+    bv({"node", "start", "parent"});
+    const auto id = json::value_to<std::string>(node_info("parent").at("id"));
+    // Each run returns once its orphan has exited (the orphan holds the method's output
+    // until then); unreaped, they would stay as zombies.
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(bv({"node", "run", "parent", "orphan"}), "left");
+    // Zombies have no root directory any more: look for them among babelsup's children.
+    const int babelsup = json::value_to<int>(node_info("parent").at("pid"));
+    EXPECT_TRUE(eventually([&] { return zombie_children_of(babelsup) == 0; }, 10s))
+        << zombie_children_of(babelsup) << " zombies stay in the node";
 }
 
 TEST_F(NodeHost, BadRequestsGetClearErrors) {

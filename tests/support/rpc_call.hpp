@@ -39,7 +39,11 @@ std::vector<Response> call_stream(const rpc::Endpoint& endpoint, const std::stri
         io,
         [&]() -> boost::asio::awaitable<void> {
             auto stream = co_await client.open_stream<Response>(procedure, request, timeout);
-            while (auto message = co_await stream.next()) messages.push_back(std::move(*message));
+            for (;;) {
+                auto message = co_await stream.next();
+                if (!message) break;
+                messages.push_back(std::move(*message));
+            }
         },
         [&](std::exception_ptr error) { failure = error; });
     io.run();

@@ -46,7 +46,12 @@ std::vector<NodeProcess> processes_in(const std::filesystem::path& root) {
         std::ifstream comm(entry.path() / "comm");
         std::string command;
         std::getline(comm, command);
-        found.push_back({std::stoi(name), command});
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        const auto after_name = line.rfind(')');
+        const char state = after_name != std::string::npos && after_name + 2 < line.size() ? line[after_name + 2] : '?';
+        found.push_back({std::stoi(name), command, state});
     }
     return found;
 }

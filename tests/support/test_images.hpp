@@ -15,6 +15,7 @@ std::filesystem::path test_image(const std::string& image, const std::string& ve
 struct NodeProcess {
     int pid;
     std::string command;
+    char state;  // R, S, Z...: Z is a zombie nobody reaped
 };
 std::vector<NodeProcess> processes_in(const std::filesystem::path& root);
 

@@ -831,3 +831,35 @@ TEST_F(CheckConfigFiles, PrintsOneJsonDocumentWithEveryFileAndProblem) {
 
 }  // namespace
 }  // namespace bv::babel
+
+namespace bv::babel {
+namespace {
+
+TEST(BabelConfigShell, RejectsPlaceholderInsideQuotesOfAnShBody) {
+    const auto toml = R"([config]
+protocol = "p"
+node_type = "t"
+node_version = "1"
+babel_version = "0.1.0"
+data_directory_mount_point = "/data"
+[supervisor]
+[[supervisor.entry_point]]
+command = "sleep"
+args = ["1"]
+[[methods]]
+name = "fetch"
+transport = "sh"
+body = "curl \"http://h/{{ID}}\""
+)";
+    try {
+        parse_babel_config(toml);
+        FAIL() << "accepted a quoted placeholder";
+    } catch (const ConfigError& error) {
+        ASSERT_EQ(error.problems().size(), 1u);
+        EXPECT_EQ(error.problems()[0].key, "methods[0].body");
+        EXPECT_NE(error.problems()[0].message.find("{{ID}}"), std::string::npos) << error.problems()[0].message;
+    }
+}
+
+}  // namespace
+}  // namespace bv::babel

@@ -285,3 +285,22 @@ TEST(MethodTextFormat, JsonOfNonJsonOutputThrows) {
 
 }  // namespace
 }  // namespace bv::babel
+
+namespace bv::babel {
+namespace {
+
+TEST(PlaceholderInsideQuotes, FindsPlaceholdersInSingleAndDoubleQuotes) {
+    EXPECT_EQ(placeholder_inside_quotes("echo '{{A}}'"), "A");
+    EXPECT_EQ(placeholder_inside_quotes("curl \"http://h/{{ID}}/x\""), "ID");
+    EXPECT_EQ(placeholder_inside_quotes("echo 'x' \"y\" '{{ B }}'"), "B");
+}
+
+TEST(PlaceholderInsideQuotes, BarePlaceholdersAndEscapedQuotesAreFine) {
+    EXPECT_FALSE(placeholder_inside_quotes("generatetoaddress {{COUNT}} addr"));
+    EXPECT_FALSE(placeholder_inside_quotes("echo \\' {{A}} \\\""));
+    EXPECT_FALSE(placeholder_inside_quotes("echo 'done' && printf '%s' {{TEXT}}"));
+    EXPECT_FALSE(placeholder_inside_quotes("echo '{{ not a placeholder'"));
+}
+
+}  // namespace
+}  // namespace bv::babel
