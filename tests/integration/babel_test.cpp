@@ -199,6 +199,10 @@ TEST_F(LitecoinNode, BadCallsGetClearErrorsAndBabelKeepsServing) {
     const auto slow = error_of([&] { node_.run("slow", {}, 300); });
     EXPECT_TRUE(slow.starts_with("deadline_exceeded")) << slow;
 
+    // sh exits at once, but its background job keeps the output open: still bounded.
+    const auto background = error_of([&] { node_.run("background", {}, 300); });
+    EXPECT_TRUE(background.starts_with("deadline_exceeded")) << background;
+
     const auto huge = error_of([&] { node_.run("huge"); });
     EXPECT_TRUE(huge.starts_with("resource_exhausted")) << huge;
 

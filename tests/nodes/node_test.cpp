@@ -150,6 +150,27 @@ TEST_F(NodeHost, FollowedLogsShowNewLinesAsTheyCome) {
     EXPECT_EQ(ended->exit_code, 0);
 }
 
+TEST_F(NodeHost, StartFinishesWhenTheCallerStopsWaiting) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "patient"});
+    // A deadline far shorter than a start (init mines a block once litecoind answers).
+    const auto impatient = host_.curl("/blockvisor.v1.NodeService/Start", "application/json", R"({"node":"patient"})",
+                                      {"-H", "Connect-Timeout-Ms: 20"});
+    EXPECT_NE(impatient.out.find("deadline_exceeded"), std::string::npos) << impatient.out;
+    EXPECT_TRUE(eventually([&] { return trimmed(status_of("patient")) == "running"; }, 30s)) << status_of("patient");
+    EXPECT_EQ(bv({"node", "run", "patient", "height"}), "1");
+}
+
+TEST_F(NodeHost, ImageInUseCannotBeReplaced) {
+    import("dummy");
+    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "tenant"});
+    const auto replace = host_.bv({"image", "import", test_image("dummy").string(), "--replace"});
+    EXPECT_EQ(replace.exit_code, 1);
+    EXPECT_NE(replace.err.find("in use"), std::string::npos) << replace.err;
+    bv({"node", "delete", "tenant"});
+    bv({"image", "import", test_image("dummy").string(), "--replace"});
+}
+
 TEST_F(NodeHost, KilledChainIsRestartedInsideTheNode) {
     const auto image = litecoin_image();
     bv({"node", "create", image, "--name", "chain"});

@@ -180,6 +180,11 @@ transport = "sh"
 body = "sleep 30"
 
 [[methods]]
+name = "background"
+transport = "sh"
+body = "sleep 3 & echo started"
+
+[[methods]]
 name = "huge"
 transport = "sh"
 body = "head -c 10485760 /dev/zero | tr '\\0' a"
