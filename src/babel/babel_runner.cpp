@@ -10,7 +10,6 @@
 #include <fstream>
 
 #include "babel/backoff_policy.hpp"
-#include "babel/supervisor.hpp"
 #include "blockvisor/babel/v1/babel.pb.h"
 #include "common/async.hpp"
 #include "common/files.hpp"
@@ -24,7 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHealthCheckTimeout = 10s;
 
 }  // namespace
@@ -42,7 +40,7 @@ BabelRunner::BabelRunner(ChildProcesses& children, LogBuffer& log, std::filesyst
 }
 
 BabelRunner::~BabelRunner() {
-    if (pid_ > 0) ::kill(pid_, SIGKILL);
+    if (process_) process_->kill();
 }
 
 asio::awaitable<void> BabelRunner::read_installed() {
@@ -66,54 +64,18 @@ asio::awaitable<void> BabelRunner::read_installed() {
 
 asio::awaitable<void> BabelRunner::start() {
     co_await read_installed();
-    if (!installed() || loop_running_) co_return;
-    wanted_ = true;
-    loop_running_ = true;
-    asio::co_spawn(children_.executor(), keep_running(), log::LogFailure{"keeping babel running"});
-}
-
-asio::awaitable<void> BabelRunner::keep_running() {
-    BackoffPolicy backoff(100ms, 5s, 60s);
-    restart_delay_ = std::make_unique<asio::steady_timer>(children_.executor());
-    while (wanted_) {
-        SpawnOptions options;
-        options.argv = {binary_.string()};
-        options.argv.insert(options.argv.end(), arguments_.begin(), arguments_.end());
-        options.environment = current_environment();
-        std::string ended;
-        backoff.started(Clock::now());
-        try {
-            auto child = children_.spawn(options);
-            pid_ = child.pid;
-            note(log_, "babel started (pid " + std::to_string(pid_) + ")");
-            asio::co_spawn(children_.executor(), capture_lines(std::move(*child.stdout_pipe), "babel", log_), asio::detached);
-            asio::co_spawn(children_.executor(), capture_lines(std::move(*child.stderr_pipe), "babel", log_), asio::detached);
-            ended = (co_await children_.wait(child.pid)).describe();
-            pid_ = 0;
-            ++exits_;
-        } catch (const std::system_error& error) {
-            ended = error.what();
-        }
-        if (!wanted_) break;
-        const auto delay = backoff.delay_after_exit(Clock::now());
-        note(log_, "babel " + ended + "; restarting in " + std::to_string(delay.count()) + " ms");
-        restart_delay_->expires_after(delay);
-        co_await restart_delay_->async_wait(as_tuple);
-    }
-    loop_running_ = false;
-    loop_ended_.notify_all();
+    if (!installed() || (process_ && !process_->finished())) co_return;
+    SpawnOptions options;
+    options.argv = {binary_.string()};
+    options.argv.insert(options.argv.end(), arguments_.begin(), arguments_.end());
+    options.environment = current_environment();
+    process_ = std::make_shared<RestartingProcess>(children_, log_, "babel", std::move(options), BackoffPolicy(100ms, 5s, 60s));
+    process_->start();
 }
 
 asio::awaitable<void> BabelRunner::stop(std::chrono::milliseconds timeout) {
-    wanted_ = false;
-    if (restart_delay_) restart_delay_->cancel();
-    if (pid_ > 0) ::kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + timeout;
-    while (loop_running_ && Clock::now() < deadline) co_await with_timeout(loop_ended_.wait(), deadline - Clock::now());
-    if (!loop_running_) co_return;
-    note(log_, "babel did not stop within " + std::to_string(timeout.count()) + " ms; killing it");
-    if (pid_ > 0) ::kill(pid_, SIGKILL);
-    while (loop_running_) co_await loop_ended_.wait();
+    // SIGTERM: babel's server lets the calls in flight finish before it exits.
+    if (process_) co_await process_->stop(timeout);
 }
 
 void BabelRunner::receive_chunk(std::uint64_t offset, std::string_view data, std::uint64_t total_size) {
@@ -140,9 +102,10 @@ void BabelRunner::receive_chunk(std::uint64_t offset, std::string_view data, std
 asio::awaitable<void> BabelRunner::health_check(std::chrono::milliseconds timeout) {
     rpc::ConnectClient client(children_.executor(), endpoint_);
     const auto deadline = Clock::now() + timeout;
-    const auto exits_before = exits_;
+    const auto exits_before = process_ ? process_->exits() : 0;
+    const auto exited = [&] { return process_ && process_->exits() != exits_before; };
     std::string last_error = "no answer";
-    while (Clock::now() < deadline && exits_ == exits_before) {
+    while (Clock::now() < deadline && !exited()) {
         try {
             co_await client.call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
                                                                       blockvisor::babel::v1::PingRequest(), 1s);
@@ -152,7 +115,7 @@ asio::awaitable<void> BabelRunner::health_check(std::chrono::milliseconds timeou
         }
         co_await sleep_for(20ms);
     }
-    if (exits_ != exits_before) throw rpc::Error(rpc::Code::unavailable, "babel exited right after it started");
+    if (exited()) throw rpc::Error(rpc::Code::unavailable, "babel exited right after it started");
     throw rpc::Error(rpc::Code::unavailable, "babel did not answer Ping within " + std::to_string(timeout.count()) +
                                                  " ms: " + last_error);
 }

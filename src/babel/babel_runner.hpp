@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "babel/log_buffer.hpp"
+#include "babel/restarting_process.hpp"
 #include "common/child_processes.hpp"
-#include "common/notifier.hpp"
 #include "rpc/endpoint.hpp"
 
 namespace bv::babel {
@@ -32,7 +32,7 @@ public:
     asio::awaitable<void> stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     bool installed() const { return !sha256_.empty(); }
-    pid_t pid() const { return pid_; }
+    pid_t pid() const { return process_ ? process_->state().pid : 0; }
     const std::string& sha256() const { return sha256_; }
     const std::string& version() const { return version_; }
 
@@ -45,7 +45,6 @@ public:
     asio::awaitable<void> install(const std::string& sha256);
 
 private:
-    asio::awaitable<void> keep_running();
     asio::awaitable<void> read_installed();
     asio::awaitable<void> health_check(std::chrono::milliseconds timeout);
 
@@ -58,12 +57,7 @@ private:
     rpc::Endpoint endpoint_;
     std::string sha256_;
     std::string version_;
-    pid_t pid_ = 0;
-    bool wanted_ = false;
-    bool loop_running_ = false;
-    std::uint32_t exits_ = 0;  // babel processes that ended, for health checks
-    std::unique_ptr<asio::steady_timer> restart_delay_;
-    Notifier loop_ended_;
+    std::shared_ptr<RestartingProcess> process_;
     std::uint64_t upload_expected_size_ = 0;
     std::uint64_t upload_received_ = 0;
 };

@@ -15,6 +15,7 @@
 #include "babel/log_stream.hpp"
 #include "babel/node_channel.hpp"
 #include "babel/node_setup.hpp"
+#include "babel/restarting_process.hpp"
 #include "babel/supervisor.hpp"
 #include "blockvisor/babel/v1/babelsup.pb.h"
 #include "common/event_loop.hpp"
