@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
+#include <functional>
 #include <regex>
 #include <thread>
 
@@ -320,6 +321,65 @@ TEST_F(NodeHost, OrphansInsideTheNodeAreReaped) {
     const int babelsup = json::value_to<int>(node_info("parent").at("pid"));
     EXPECT_TRUE(eventually([&] { return zombie_children_of(babelsup) == 0; }, 10s))
         << zombie_children_of(babelsup) << " zombies stay in the node";
+}
+
+// The start sequence with a failure injected at each step it can fail in: the node ends
+// `failed` with the step named, nothing of it keeps running, and it can be deleted.
+TEST_F(NodeHost, StartFailingAtEachStepLeavesACleanFailedNode) {
+    using Hook = std::function<void(const std::filesystem::path&)>;
+    struct Fault {
+        std::string step;      // as the error names it
+        std::string variant;   // node_type of the broken image
+        Hook break_image;      // on the image's source, before import
+        Hook break_node;       // after create, on the image in the cache
+        Hook break_node_dir;   // after create, on the node's directory
+    };
+    const auto edit_config = [](const std::filesystem::path& image, const std::string& from, const std::string& to) {
+        write_file_atomically(image / "babel.toml", std::regex_replace(read_file(image / "babel.toml"), std::regex(from), to));
+    };
+    const Hook nothing = [](const std::filesystem::path&) {};
+    const std::vector<Fault> faults{
+        {"starting the machine", "no-rootfs", nothing,
+         [](const auto& cached) { std::filesystem::remove_all(cached / "rootfs"); }, nothing},
+        {"setting up the node", "future",
+         [&](const auto& source) { edit_config(source, "babel_version = \"[^\"]*\"", "babel_version = \"99.0.0\""); },
+         nothing, nothing},
+        {"uploading keys", "bad-keys", nothing, nothing,
+         [](const auto& node_dir) {
+             std::filesystem::create_directories(node_dir / "keys");
+             write_file_atomically(node_dir / "keys" / "a..b", "x");
+         }},
+        {"running init", "bad-init",
+         [](const auto& source) {
+             write_file_atomically(source / "babel.toml", read_file(source / "babel.toml") +
+                                                              "\n[[methods]]\nname = \"init\"\ntransport = \"sh\"\n"
+                                                              "body = \"echo genesis failed >&2; exit 7\"\n");
+         },
+         nothing, nothing},
+    };
+    for (const auto& fault : faults) {
+        SCOPED_TRACE(fault.step);
+        const auto source = host_.root() / ("image-" + fault.variant);
+        std::filesystem::copy(test_image("dummy"), source,
+                              std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+        edit_config(source, "node_type = \"sleeper\"", "node_type = \"" + fault.variant + "\"");
+        fault.break_image(source);
+        bv({"image", "import", source.string()});
+        const auto created = json::parse(bv({"node", "create", "dummy/" + fault.variant + "/1.0.0", "--json"}));
+        const auto id = json::value_to<std::string>(created.at("id"));
+        fault.break_node(host_.root() / "var/lib/blockvisor/images/dummy" / fault.variant / "1.0.0");
+        fault.break_node_dir(node_dir(id));
+
+        const auto start = host_.bv({"node", "start", id});
+        EXPECT_EQ(start.exit_code, 1);
+        EXPECT_NE(start.err.find(fault.step + " failed"), std::string::npos) << start.err;
+        const auto info = node_info(id);
+        EXPECT_EQ(json::value_to<std::string>(info.at("status")), "NODE_STATUS_FAILED");
+        EXPECT_NE(json::value_to<std::string>(info.at("failure")).find(fault.step), std::string::npos);
+        EXPECT_TRUE(eventually([&] { return processes_in(node_root(id)).empty(); }, 10s)) << "the failed node still runs";
+        bv({"node", "delete", id});
+        EXPECT_FALSE(std::filesystem::exists(node_dir(id)));
+    }
 }
 
 TEST_F(NodeHost, BadRequestsGetClearErrors) {
