@@ -149,8 +149,9 @@ asio::awaitable<void> NodeManager::load() {
             node->running_since = Clock::now();
             log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), location.pid);
         } else {
-            // It stopped while no bvd watched: free what it held outside its directory.
-            if (location.pid > 0) node->machine->clean_up();
+            // It stopped while no bvd watched, or a crash came between starting it and
+            // recording it: free what it held outside its directory, kill what is left.
+            node->machine->clean_up();
             if (node->failure.empty()) node->status = v1::NODE_STATUS_STOPPED;
         }
         nodes_[node->record.id()] = node;

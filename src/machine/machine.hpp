@@ -54,7 +54,9 @@ public:
     virtual void kill() = 0;
     // Completes when the machine stops (at once if it is not running).
     virtual asio::awaitable<void> wait_stopped() = 0;
-    // Frees what start() set up outside the node directory (network devices, cgroups).
+    // Frees what start() set up outside the node directory (network devices, cgroups), and
+    // kills what may be left of a machine started but never recorded (bvd died right after
+    // starting it).
     virtual void clean_up() = 0;
     virtual MachineLocation location() const = 0;
     // How to reach `port` of the node channel inside.

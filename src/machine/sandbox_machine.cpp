@@ -85,6 +85,7 @@ public:
     }
 
     void clean_up() override {
+        kill_unrecorded_sandbox();
         remove_cgroup_limits(spec_.node_id);
         if (spec_.network_mode == "bridge") {
             asio::co_spawn(children_.executor(), detach_from_bridge(children_, host_link_name(spec_.node_id)),
@@ -99,6 +100,21 @@ public:
     }
 
 private:
+    // Processes whose root directory is this node's root belong to a sandbox of it; when
+    // nothing runs as far as we know, they are leftovers of a start a crash cut short.
+    void kill_unrecorded_sandbox() const {
+        if (running()) return;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+            const auto name = entry.path().filename().string();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::error_code link_error;
+            if (std::filesystem::read_symlink(entry.path() / "root", link_error) != paths_.root || link_error) continue;
+            log::warn("node {}: killing process {} of a sandbox that was never recorded", spec_.hostname, name);
+            ::kill(std::stoi(name), SIGKILL);
+        }
+    }
+
     void close_pidfd() {
         pidfd_.reset();
         pidfd_number_ = -1;

@@ -240,6 +240,29 @@ TEST_F(NodeHost, RestartedBvdFindsItsRunningNodesUntouched) {
     EXPECT_NE(bv({"node", "list", "--running"}).find("survivor"), std::string::npos);
 }
 
+TEST_F(NodeHost, BvdKilledDuringAStartLeavesOneNodeThatRecovers) {
+    const auto image = litecoin_image();
+    bv({"node", "create", image, "--name", "interrupted"});
+    const auto id = json::value_to<std::string>(node_info("interrupted").at("id"));
+    Process start({binary("bv"), "--root", host_.root().string(), "node", "start", "interrupted"}, host_.root());
+    // The sandbox runs, the start sequence is still going (babel, setup, init).
+    ASSERT_TRUE(eventually([&] {
+        const auto processes = processes_in(node_root(id));
+        return std::any_of(processes.begin(), processes.end(), [](const auto& p) { return p.command == "babelsup"; });
+    }, 20s));
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    start.wait(10s);
+    host_.start_daemon();
+    // The half-started sandbox is stopped and the node started again, once: one babelsup,
+    // one chain, answering.
+    ASSERT_TRUE(eventually([&] { return trimmed(status_of("interrupted")) == "running" && height_answers("interrupted"); }, 60s))
+        << status_of("interrupted");
+    const auto processes = processes_in(node_root(id));
+    EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "babelsup"; }), 1);
+    EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "litecoind"; }), 1);
+}
+
 TEST_F(NodeHost, BvdKilledDuringCreatesLeavesNoHalfNode) {
     import("dummy");
     // Creates back to back, and bvd killed among them: at that moment one create is most
