@@ -77,6 +77,17 @@ bool port_in_use(std::uint16_t port) {
     return in_use;
 }
 
+// The image a node is made from, and the requirements it brings (kept when it has none).
+void record_image(v1::NodeRecord& record, const Image& image) {
+    record.mutable_image()->set_protocol(image.config.config.protocol);
+    record.mutable_image()->set_node_type(image.config.config.node_type);
+    record.mutable_image()->set_version(image.config.config.node_version);
+    if (!image.config.requirements) return;
+    record.mutable_requirements()->set_vcpu_count(image.config.requirements->vcpu_count);
+    record.mutable_requirements()->set_mem_size_mb(image.config.requirements->mem_size_mb);
+    record.mutable_requirements()->set_disk_size_gb(image.config.requirements->disk_size_gb);
+}
+
 }  // namespace
 
 struct NodeManager::Node {
@@ -247,7 +258,7 @@ std::vector<std::string> NodeManager::running_nodes() const {
     return ids;
 }
 
-rpc::Endpoint NodeManager::babel_endpoint(std::string_view reference) const {
+rpc::Endpoint NodeManager::channel_of_running(std::string_view reference, std::uint32_t port) const {
     const auto node = find(reference);
     if (node->status != v1::NODE_STATUS_RUNNING || !node->machine) {
         throw rpc::Error(rpc::Code::failed_precondition, "node '" + node->record.name() + "' is " +
@@ -255,12 +266,15 @@ rpc::Endpoint NodeManager::babel_endpoint(std::string_view reference) const {
                                                              ", not running (start it with 'bv node start " +
                                                              node->record.name() + "')");
     }
-    return node->machine->channel(babel::kBabelPort);
+    return node->machine->channel(port);
+}
+
+rpc::Endpoint NodeManager::babel_endpoint(std::string_view reference) const {
+    return channel_of_running(reference, babel::kBabelPort);
 }
 
 rpc::Endpoint NodeManager::babelsup_endpoint(std::string_view reference) const {
-    babel_endpoint(reference);  // the same checks
-    return find(reference)->machine->channel(babel::kBabelSupPort);
+    return channel_of_running(reference, babel::kBabelSupPort);
 }
 
 void NodeManager::check_create_request(const v1::CreateNodeRequest& request, const Image& image) const {
@@ -298,20 +312,18 @@ void NodeManager::check_create_request(const v1::CreateNodeRequest& request, con
 void NodeManager::check_resources(const babel::BabelConfig& config) const {
     if (!config.requirements) return;
     const auto& wanted = *config.requirements;
-    std::uint64_t cpus = wanted.vcpu_count, memory_mb = wanted.mem_size_mb, disk_gb = wanted.disk_size_gb;
+    std::uint64_t cpus = wanted.vcpu_count, memory_mb = wanted.mem_size_mb, disk_taken_gb = 0;
     for (const auto& [id, node] : nodes_) {
         if (node->deleted) continue;
         cpus += node->record.requirements().vcpu_count();
         memory_mb += node->record.requirements().mem_size_mb();
-        disk_gb += node->record.requirements().disk_size_gb();
+        disk_taken_gb += node->record.requirements().disk_size_gb();
     }
+    const auto disk_gb = disk_taken_gb + wanted.disk_size_gb;
     const auto host = read_system_info(paths_.root);
     const auto host_memory_mb = host.memory_total_bytes >> 20;
-    const auto host_disk_gb = (host.disk_available_bytes >> 30) + [&] {
-        std::uint64_t taken = 0;
-        for (const auto& [id, node] : nodes_) taken += node->deleted ? 0 : node->record.requirements().disk_size_gb();
-        return taken;
-    }();
+    // The nodes' disks are partly still free space on the host: count what they reserved.
+    const auto host_disk_gb = (host.disk_available_bytes >> 30) + disk_taken_gb;
     if (cpus > host.cpu_count || memory_mb > host_memory_mb || disk_gb > host_disk_gb) {
         throw rpc::Error(rpc::Code::resource_exhausted,
                          "the node needs " + std::to_string(wanted.vcpu_count) + " vCPU, " +
@@ -362,17 +374,10 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
         return std::ranges::any_of(nodes_, [&](const auto& entry) { return entry.second->record.name() == name; });
     })
                                            : request.name());
-    record.mutable_image()->set_protocol(image.config.config.protocol);
-    record.mutable_image()->set_node_type(image.config.config.node_type);
-    record.mutable_image()->set_version(image.config.config.node_version);
+    record_image(record, image);
     *record.mutable_properties() = request.properties();
     *record.mutable_network() = request.network();
     if (record.network().mode().empty()) record.mutable_network()->set_mode("host");
-    if (image.config.requirements) {
-        record.mutable_requirements()->set_vcpu_count(image.config.requirements->vcpu_count);
-        record.mutable_requirements()->set_mem_size_mb(image.config.requirements->mem_size_mb);
-        record.mutable_requirements()->set_disk_size_gb(image.config.requirements->disk_size_gb);
-    }
     record.set_desired(v1::NODE_STATUS_STOPPED);
     record.set_created_at_ms(unix_time_ms());
     record.set_updated_at_ms(record.created_at_ms());
@@ -511,12 +516,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
     const auto node_dir = store_.node_dir(node->record.id());
     // The root file system changes of the old version go; data and babel's state stay.
     co_await run_in_worker([&] { fs::remove_all(node_dir / "rootfs"); });
-    node->record.mutable_image()->set_version(image.config.config.node_version);
-    if (image.config.requirements) {
-        node->record.mutable_requirements()->set_vcpu_count(image.config.requirements->vcpu_count);
-        node->record.mutable_requirements()->set_mem_size_mb(image.config.requirements->mem_size_mb);
-        node->record.mutable_requirements()->set_disk_size_gb(image.config.requirements->disk_size_gb);
-    }
+    record_image(node->record, image);
     node->image = image;
     node->machine = backend_.make(machine_spec(node->record, image));
     save(*node);

@@ -74,6 +74,7 @@ private:
         AsyncMutex::Guard guard;
     };
     std::shared_ptr<Node> find(std::string_view node) const;
+    rpc::Endpoint channel_of_running(std::string_view node, std::uint32_t port) const;
     // The node, with its operations lock held.
     asio::awaitable<LockedNode> lock(const std::string& reference);
     v1::NodeInfo info_of(const Node& node) const;
