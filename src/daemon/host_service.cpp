@@ -40,17 +40,12 @@ asio::awaitable<v1::InfoResponse> HostService::info(v1::InfoRequest, rpc::CallCo
     response.set_uptime_seconds(static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));
     response.set_hostname(system.hostname);
-    response.set_cpu_count(system.cpu_count);
-    response.set_memory_total_bytes(system.memory_total_bytes);
-    response.set_memory_available_bytes(system.memory_available_bytes);
-    response.set_disk_total_bytes(system.disk_total_bytes);
-    response.set_disk_available_bytes(system.disk_available_bytes);
+    set_capacity(response, system);
     response.set_root(paths_.root.string());
     response.set_kernel(system.kernel);
     response.set_backend(config_.backend());
     response.set_host_id(config_.host_id());
     response.set_host_uptime_seconds(system.uptime_seconds);
-    response.set_load_average_1m(system.load_average_1m);
     co_return response;
 }
 

@@ -79,13 +79,8 @@ void MetricsCollector::sample_host() {
                                 : 0.0;
     last_cpu_total_ = total;
     last_cpu_idle_ = idle;
-    host_.set_cpu_count(system.cpu_count);
+    set_capacity(host_, system);
     host_.set_cpu_used_percent(busy_share);
-    host_.set_memory_total_bytes(system.memory_total_bytes);
-    host_.set_memory_available_bytes(system.memory_available_bytes);
-    host_.set_disk_total_bytes(system.disk_total_bytes);
-    host_.set_disk_available_bytes(system.disk_available_bytes);
-    host_.set_load_average_1m(system.load_average_1m);
     host_.set_uptime_seconds(system.uptime_seconds);
 }
 

@@ -13,14 +13,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
 #include "babel/node_channel.hpp"
 #include "common/child_processes.hpp"
 #include "common/files.hpp"
 #include "support/babel_node.hpp"
 #include "support/host_under_test.hpp"
+#include "support/process.hpp"
 #include "support/rpc_call.hpp"
 
 namespace bv::test {
@@ -44,20 +44,10 @@ void run_on_loop(Body body) {
 
 // Processes of process group `group` that are alive (zombies waiting to be reaped by
 // someone else do not count).
-int live_members_of_group(int group) {
-    int alive = 0;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        std::ifstream file(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(file, stat)) continue;
-        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-        std::string state;
-        int parent = 0, process_group = 0;
-        fields >> state >> parent >> process_group;
-        if (process_group == group && state != "Z") ++alive;
-    }
-    return alive;
+long live_members_of_group(pid_t group) {
+    return std::ranges::count_if(all_processes(), [&](const ProcessEntry& process) {
+        return process.group == group && process.state != 'Z';
+    });
 }
 
 SpawnOptions command(std::vector<std::string> argv) {
@@ -98,25 +88,23 @@ TEST(ChildProcesses, WaitingForAChildLeavesTheLoopFree) {
 }
 
 TEST(ChildProcesses, StoppingAGroupKillsWhatIgnoresSigterm) {
-    run_on_loop([](asio::io_context& io) -> asio::awaitable<void> {
+    pid_t group = 0;
+    run_on_loop([&](asio::io_context& io) -> asio::awaitable<void> {
         ChildProcesses children(io.get_executor());
         // A shell that ignores SIGTERM, with a child of its own in the same group.
         const auto stubborn = children.spawn(command({"sh", "-c", "trap '' TERM; sleep 30 & wait"}));
+        group = stubborn.pid;
         asio::steady_timer settle(io, 100ms);
         co_await settle.async_wait(asio::use_awaitable);
         const auto started = Clock::now();
         const auto stopped = co_await children.stop_group(stubborn.pid, 300ms);
         EXPECT_EQ(stopped.signal, SIGKILL);
         EXPECT_GE(Clock::now() - started, 300ms);
-        // SIGKILL reaches the other members of the group at once, but a member still has to
-        // be scheduled to die: on a busy machine that can come after the leader is reaped.
-        const auto deadline = Clock::now() + 5s;
-        while (live_members_of_group(stubborn.pid) > 0 && Clock::now() < deadline) {
-            asio::steady_timer poll(io, 10ms);
-            co_await poll.async_wait(asio::use_awaitable);
-        }
-        EXPECT_EQ(live_members_of_group(stubborn.pid), 0) << "something of the group survived SIGKILL";
     });
+    // SIGKILL reaches every member of the group at once, but a member still has to be
+    // scheduled to die: on a busy machine that can come after the leader is reaped.
+    EXPECT_TRUE(eventually([&] { return live_members_of_group(group) == 0; }, 5s))
+        << "something of the group survived SIGKILL";
 }
 
 TEST(ChildProcesses, ProgramThatCannotRunIsAClearError) {

@@ -11,14 +11,14 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 #include <functional>
 #include <regex>
 #include <thread>
 
 #include "common/files.hpp"
 #include "support/host_under_test.hpp"
+#include "support/process.hpp"
 #include "support/test_images.hpp"
 
 namespace bv::test {
@@ -33,20 +33,10 @@ std::string trimmed(std::string text) {
 }
 
 // Children of `parent` that exited and were not reaped.
-int zombie_children_of(int parent) {
-    int zombies = 0;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        std::ifstream file(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(file, stat)) continue;
-        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-        std::string state;
-        int parent_pid = 0;
-        fields >> state >> parent_pid;
-        if (parent_pid == parent && state == "Z") ++zombies;
-    }
-    return zombies;
+long zombie_children_of(pid_t parent) {
+    return std::ranges::count_if(all_processes(), [&](const ProcessEntry& process) {
+        return process.parent == parent && process.state == 'Z';
+    });
 }
 
 class NodeHost : public ::testing::Test {

@@ -120,4 +120,21 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ignored);
 }
 
+std::vector<ProcessEntry> all_processes() {
+    std::vector<ProcessEntry> processes;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream file(entry.path() / "stat");
+        std::string stat;
+        if (!std::getline(file, stat)) continue;
+        ProcessEntry process;
+        process.pid = std::atoi(entry.path().filename().c_str());
+        // The command name in parentheses may hold spaces: the fields start after its ')'.
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        fields >> process.state >> process.parent >> process.group;
+        processes.push_back(process);
+    }
+    return processes;
+}
+
 }  // namespace bv::test

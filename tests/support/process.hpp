@@ -60,6 +60,15 @@ private:
     std::filesystem::path path_;
 };
 
+// A process of this machine as its /proc/<pid>/stat describes it.
+struct ProcessEntry {
+    pid_t pid = 0;
+    char state = '?';  // 'Z': exited, waiting to be reaped
+    pid_t parent = 0;
+    pid_t group = 0;
+};
+std::vector<ProcessEntry> all_processes();
+
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 template <class Condition>
 bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
