@@ -58,20 +58,6 @@ Stats measure(int calls, OneCall one_call) {
     return stats_of(samples);
 }
 
-// "VmRSS (anonymous + file-backed)" of a process, from /proc/<pid>/status.
-std::string memory_of(int pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::map<std::string, std::uint64_t> kib;
-    for (std::string line; std::getline(status, line);) {
-        const auto colon = line.find(':');
-        if (colon != std::string::npos && (line.starts_with("Rss") || line.starts_with("VmRSS"))) {
-            kib[line.substr(0, colon)] = std::stoull(line.substr(colon + 1));
-        }
-    }
-    return fmt::format("{:6} KiB ({} KiB anonymous, {} KiB of mapped files such as the binary)", kib["VmRSS"],
-                       kib["RssAnon"], kib["RssFile"]);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,7 +104,7 @@ int main(int argc, char** argv) {
     fmt::print("  through babel : median {:8.1f} us   p90 {:8.1f} us\n", through_babel.median_us, through_babel.p90_us);
     fmt::print("  direct        : median {:8.1f} us   p90 {:8.1f} us\n", direct_call.median_us, direct_call.p90_us);
     fmt::print("  overhead      : median {:8.1f} us   (goal: under 1000 us)\n", through_babel.median_us - direct_call.median_us);
-    fmt::print("RSS babel    : {} (goal: under 8192 KiB)\n", memory_of(status.babel_pid()));
-    fmt::print("RSS babelsup : {} (goal: under 8192 KiB)\n", memory_of(node.babelsup_process().pid()));
+    fmt::print("RSS babel    : {} (goal: under 8192 KiB)\n", test::memory_report(status.babel_pid()));
+    fmt::print("RSS babelsup : {} (goal: under 8192 KiB)\n", test::memory_report(node.babelsup_process().pid()));
     return 0;
 }

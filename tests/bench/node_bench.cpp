@@ -46,16 +46,6 @@ double time_command(const std::vector<std::string>& argv, int times) {
     return median(samples);
 }
 
-std::string memory_of(int pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::map<std::string, std::string> fields;
-    for (std::string line; std::getline(status, line);) {
-        const auto colon = line.find(':');
-        if (colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 1);
-    }
-    return fmt::format("VmRSS {} (anonymous {}, file-backed {})", fields["VmRSS"], fields["RssAnon"], fields["RssFile"]);
-}
-
 void must(const test::ProcessResult& result, const std::string& what) {
     if (result.exit_code != 0) throw std::runtime_error(what + " failed: " + result.err);
 }
@@ -80,7 +70,7 @@ int main(int argc, char** argv) {
         starts.push_back(milliseconds_since(start));
     }
     const auto list_ms = time_command({test::binary("bv"), "--root", host.root().string(), "node", "list"}, 20);
-    const auto memory = memory_of(host.daemon().pid());
+    const auto memory = test::memory_report(host.daemon().pid());
 
     must(host.bv({"node", "stop"}), "stopping the dummy nodes");
     const auto litecoin = std::string(boost::json::parse(host.bv({"image", "list", "--json"}).out)

@@ -8,9 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -135,6 +138,30 @@ std::vector<ProcessEntry> all_processes() {
         processes.push_back(process);
     }
     return processes;
+}
+
+namespace {
+
+// "Key:   1234 kB" lines of a /proc file, in KiB by key.
+std::map<std::string, std::uint64_t> kib_fields(const std::filesystem::path& file) {
+    std::ifstream input(file);
+    std::map<std::string, std::uint64_t> kib;
+    for (std::string line; std::getline(input, line);) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos || line.find("kB") == std::string::npos) continue;
+        kib[line.substr(0, colon)] = std::strtoull(line.c_str() + colon + 1, nullptr, 10);
+    }
+    return kib;
+}
+
+}  // namespace
+
+std::string memory_report(pid_t pid) {
+    const auto proc = std::filesystem::path("/proc") / std::to_string(pid);
+    auto status = kib_fields(proc / "status");
+    auto rollup = kib_fields(proc / "smaps_rollup");
+    return fmt::format("{:6} KiB RSS ({} KiB anonymous, {} KiB file-backed; PSS {} KiB)", status["VmRSS"],
+                       status["RssAnon"], status["RssFile"], rollup["Pss"]);
 }
 
 }  // namespace bv::test
