@@ -3,6 +3,7 @@
 //   - `bv node list` with 100 nodes
 //   - `bv node run <node> height` against `litecoin-cli getblockcount` on the same node
 //   - bvd's memory with 100 nodes running
+//   - babelsup's and babel's memory inside a running litecoin node
 //
 // Usage: node_bench [nodes]   (scripts/bench runs it)
 
@@ -11,11 +12,10 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <fstream>
-#include <map>
 
 #include "blockvisor/v1/node.pb.h"
 #include "support/host_under_test.hpp"
+#include "support/process.hpp"
 #include "support/rpc_call.hpp"
 #include "support/test_images.hpp"
 
@@ -82,6 +82,17 @@ int main(int argc, char** argv) {
                                       "-rpcpassword=babel", "getblockcount"},
                                      20);
 
+    // babelsup is the node's recorded PID; babel is its child named so.
+    const pid_t babelsup = static_cast<pid_t>(
+        boost::json::parse(host.bv({"node", "info", "ltc", "--json"}).out).at("pid").to_number<std::int64_t>());
+    const auto processes = test::all_processes();
+    const auto babel = std::find_if(processes.begin(), processes.end(), [&](const test::ProcessEntry& process) {
+        return process.parent == babelsup && process.name == "babel";
+    });
+    if (babel == processes.end()) throw std::runtime_error("no babel process under the node's babelsup");
+    const auto babelsup_memory = test::memory_report(babelsup);
+    const auto babel_memory = test::memory_report(babel->pid);
+
     fmt::print("node start (Start call until babel answers Ping), dummy image, {} nodes one after another:\n", node_count);
     fmt::print("  median {:.1f} ms, fastest {:.1f} ms, slowest {:.1f} ms   (goal: under 100 ms)\n", median(starts),
                *std::min_element(starts.begin(), starts.end()), *std::max_element(starts.begin(), starts.end()));
@@ -89,5 +100,7 @@ int main(int argc, char** argv) {
     fmt::print("bvd memory with {} nodes running: {}   (goal: under 30 MiB)\n", node_count, memory);
     fmt::print("bv node run ltc height: median {:.1f} ms; litecoin-cli getblockcount: median {:.1f} ms; ratio {:.2f}\n",
                run_ms, cli_ms, run_ms / cli_ms);
+    fmt::print("in the litecoin node, babelsup: {}   (goal: under 8192 KiB)\n", babelsup_memory);
+    fmt::print("in the litecoin node, babel   : {}   (goal: under 8192 KiB)\n", babel_memory);
     return 0;
 }

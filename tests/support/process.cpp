@@ -133,7 +133,10 @@ std::vector<ProcessEntry> all_processes() {
         ProcessEntry process;
         process.pid = std::atoi(entry.path().filename().c_str());
         // The command name in parentheses may hold spaces: the fields start after its ')'.
-        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        const auto name_begins = stat.find('(') + 1;
+        const auto name_ends = stat.rfind(')');
+        process.name = stat.substr(name_begins, name_ends - name_begins);
+        std::istringstream fields(stat.substr(name_ends + 2));
         fields >> process.state >> process.parent >> process.group;
         processes.push_back(process);
     }

@@ -63,6 +63,7 @@ private:
 // A process of this machine as its /proc/<pid>/stat describes it.
 struct ProcessEntry {
     pid_t pid = 0;
+    std::string name;  // the command name, as ps shows it
     char state = '?';  // 'Z': exited, waiting to be reaped
     pid_t parent = 0;
     pid_t group = 0;
