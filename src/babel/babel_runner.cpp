@@ -120,7 +120,7 @@ asio::awaitable<void> BabelRunner::health_check(std::chrono::milliseconds timeou
                                                  " ms: " + last_error);
 }
 
-asio::awaitable<void> BabelRunner::install(const std::string& sha256) {
+asio::awaitable<void> BabelRunner::install(std::string sha256) {
     if (upload_expected_size_ == 0 || upload_received_ != upload_expected_size_) {
         throw rpc::Error(rpc::Code::failed_precondition,
                          "babel upload incomplete: " + std::to_string(upload_received_) + " of " +

@@ -42,7 +42,7 @@ public:
     // Installs the uploaded binary if its SHA-256 is `sha256`. Throws rpc::Error when the
     // upload is incomplete or corrupt (nothing changes) or when the new babel fails its
     // health check (the previous one is back and running).
-    asio::awaitable<void> install(const std::string& sha256);
+    asio::awaitable<void> install(std::string sha256);
 
 private:
     asio::awaitable<void> read_installed();

@@ -150,11 +150,16 @@ private:
         co_return response;
     }
 
+    // Half done, babel would be stopped and not started again. The busy flag is held by the
+    // shielded part: an install that outlives its caller still refuses a second one.
     asio::awaitable<v1::InstallBabelResponse> install_babel(v1::InstallBabelRequest request, rpc::CallContext&) {
+        co_return co_await shield_from_cancellation(install_uploaded_babel(request.sha256()));
+    }
+
+    asio::awaitable<v1::InstallBabelResponse> install_uploaded_babel(std::string sha256) {
         if (install_busy_) throw rpc::Error(rpc::Code::aborted, "another babel install is in progress");
         const ScopedFlag busy(install_busy_);
-        // Half done, babel would be stopped and not started again.
-        co_await shield_from_cancellation(babel_.install(request.sha256()));
+        co_await babel_.install(std::move(sha256));
         v1::InstallBabelResponse response;
         response.set_babel_version(babel_.version());
         response.set_babel_sha256(babel_.sha256());
@@ -165,10 +170,16 @@ private:
         co_await stream_logs(log_, log_appended_, std::move(request), out);
     }
 
+    // Cut in the middle (bvd gave up waiting), an entry point that ignores SIGTERM would
+    // never get its SIGKILL, and babelsup would never exit (nor power the machine off).
     asio::awaitable<v1::ShutdownResponse> shutdown(v1::ShutdownRequest, rpc::CallContext&) {
+        co_await shield_from_cancellation(stop_node_and_exit());
+        co_return v1::ShutdownResponse();
+    }
+
+    asio::awaitable<void> stop_node_and_exit() {
         co_await stop_node();
         stop_requested_.notify_all();
-        co_return v1::ShutdownResponse();
     }
 
     asio::io_context& io_;

@@ -280,7 +280,7 @@ rpc::Endpoint NodeManager::babelsup_endpoint(std::string_view reference) const {
 void NodeManager::check_create_request(const v1::CreateNodeRequest& request, const Image& image) const {
     if (!request.name().empty() && !valid_node_name(request.name())) {
         throw rpc::Error(rpc::Code::invalid_argument, "invalid node name '" + request.name() +
-                                                          "': use 1 to 63 of a-z, 0-9 and '-', not starting with '-'");
+                                                          "': use 1 to 63 of a-z, 0-9 and '-', not starting with '-' and not shaped like a node id");
     }
     for (const auto& [id, node] : nodes_) {
         if (!node->deleted && node->record.name() == request.name()) {
@@ -338,8 +338,9 @@ void NodeManager::check_resources(const babel::BabelConfig& config) const {
 void NodeManager::check_host_ports(const Node& node) const {
     if (node.record.network().mode() == "bridge") return;
     for (const auto& [id, other] : nodes_) {
-        if (other.get() == &node || other->deleted || other->record.network().mode() == "bridge" ||
-            other->status != v1::NODE_STATUS_RUNNING) {
+        // A node still starting holds its ports already: its client may not listen yet.
+        const bool holds_ports = other->status == v1::NODE_STATUS_RUNNING || other->status == v1::NODE_STATUS_STARTING;
+        if (other.get() == &node || other->deleted || other->record.network().mode() == "bridge" || !holds_ports) {
             continue;
         }
         for (const auto port : node.image.config.config.ports) {
@@ -437,7 +438,9 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     std::string failure;
     try {
         co_await run_start_sequence(*node.machine, plan);
-    } catch (const rpc::Error& error) {
+    } catch (const std::exception& error) {
+        // Not only the steps' own errors: a state file that cannot be written (full disk)
+        // must not leave a sandbox running that no one watches.
         failure = error.what();
         node.machine->kill();
     }
@@ -455,10 +458,24 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
 }
 
 asio::awaitable<void> NodeManager::stop_locked(Node& node, bool force) {
-    if (node.record.desired() != v1::NODE_STATUS_STOPPED) {
-        node.record.set_desired(v1::NODE_STATUS_STOPPED);
+    set_desired(node, v1::NODE_STATUS_STOPPED);
+    co_await stop_machine_locked(node, force);
+}
+
+void NodeManager::set_desired(Node& node, v1::NodeStatus desired) {
+    if (node.record.desired() == desired) return;
+    node.record.set_desired(desired);
+    try {
         save(node);
+    } catch (const std::exception& error) {
+        // The operation goes on (a full disk must not keep a node from stopping); only a
+        // bvd restarted before the next save would act on the old wish.
+        log::error("node '{}': cannot save that it should be {}: {}", node.record.name(),
+                   v1::NodeStatus_Name(desired), error.what());
     }
+}
+
+asio::awaitable<void> NodeManager::stop_machine_locked(Node& node, bool force) {
     if (!node.machine->running()) {
         if (node.status != v1::NODE_STATUS_STOPPED) set_status(node, v1::NODE_STATUS_STOPPED);
         co_return;
@@ -494,7 +511,9 @@ asio::awaitable<v1::NodeInfo> NodeManager::stop(std::string reference, bool forc
 
 asio::awaitable<v1::NodeInfo> NodeManager::restart(std::string reference, bool force) {
     auto [node, guard] = co_await lock(reference);
-    co_await stop_locked(*node, force);
+    // Wanted running from here on: a bvd killed in the middle brings it back up.
+    set_desired(*node, v1::NODE_STATUS_RUNNING);
+    co_await stop_machine_locked(*node, force);
     node->recovery_attempts = 0;
     co_await start_locked(node);
     co_return info_of(*node);
@@ -512,14 +531,22 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
     if (image.config.config.node_version == current.version()) co_return info_of(*node);
     const bool was_running = node->record.desired() == v1::NODE_STATUS_RUNNING;
     publish(*node, "upgrading", "to " + image.name);
-    co_await stop_locked(*node, false);
+    // The desired state stays: a bvd killed in the middle brings the node back as it was.
+    co_await stop_machine_locked(*node, false);
     const auto node_dir = store_.node_dir(node->record.id());
-    // The root file system changes of the old version go; data and babel's state stay.
-    co_await run_in_worker([&] { fs::remove_all(node_dir / "rootfs"); });
+    // The root file system changes of the old version go; data and babel's state stay. Moved
+    // aside before the record names the new image, so that no crash leaves the new image
+    // over a half-removed layer of the old one.
+    const auto old_layer = node_dir / "rootfs.replaced";
+    co_await run_in_worker([&] {
+        fs::remove_all(old_layer);
+        if (fs::exists(node_dir / "rootfs")) fs::rename(node_dir / "rootfs", old_layer);
+    });
     record_image(node->record, image);
     node->image = image;
     node->machine = backend_.make(machine_spec(node->record, image));
     save(*node);
+    co_await run_in_worker([&] { fs::remove_all(old_layer); });
     publish(*node, "upgraded", "to " + image.name);
     if (was_running) {
         co_await start_locked(node);
@@ -532,6 +559,8 @@ asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     auto guard = co_await node->operations.lock();
     const auto id = node->record.id();
     if (node->deleted) co_return id;
+    // A bvd killed in the middle of the delete must not start the node again.
+    set_desired(*node, v1::NODE_STATUS_STOPPED);
     set_status(*node, v1::NODE_STATUS_DELETING);
     co_await run_stop_sequence(*node->machine, false, node_stop_timeout(node->image));
     node->machine->clean_up();
@@ -571,10 +600,9 @@ asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
     publish(*node, "recovering", "attempt " + std::to_string(node->recovery_attempts) + " of " +
                                      std::to_string(options_.max_recovery_attempts));
     try {
-        if (running) co_await stop_locked(*node, true);
-        node->record.set_desired(v1::NODE_STATUS_RUNNING);
+        if (running) co_await stop_machine_locked(*node, true);
         co_await start_locked(node);
-    } catch (const rpc::Error& error) {
+    } catch (const std::exception& error) {
         // start_locked reported the failure; the next attempt comes after the backoff.
     }
 }

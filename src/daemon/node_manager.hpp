@@ -84,7 +84,12 @@ private:
     void save(Node& node);
     // Starts the node (its lock held) and watches its machine from then on.
     asio::awaitable<void> start_locked(std::shared_ptr<Node> node);
+    // Stops the node for good (its desired state becomes stopped); its lock held.
     asio::awaitable<void> stop_locked(Node& node, bool force);
+    // Stops the node's machine and leaves its desired state alone (restart, upgrade, recovery).
+    asio::awaitable<void> stop_machine_locked(Node& node, bool force);
+    // Records what the node should be, and goes on (logged) when the disk refuses the record.
+    void set_desired(Node& node, v1::NodeStatus desired);
     asio::awaitable<void> recover(std::shared_ptr<Node> node);
     void watch_machine(const std::shared_ptr<Node>& node);
     void check_create_request(const v1::CreateNodeRequest& request, const Image& image) const;

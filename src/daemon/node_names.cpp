@@ -57,7 +57,8 @@ std::string generate_node_name(const std::function<bool(const std::string&)>& ta
 }
 
 bool valid_node_name(std::string_view name) {
-    if (name.empty() || name.size() > 63 || name.front() == '-') return false;
+    // A name shaped like an id would make `bv node delete NAME` ambiguous.
+    if (name.empty() || name.size() > 63 || name.front() == '-' || looks_like_node_id(name)) return false;
     for (const char c : name) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
     }

@@ -75,6 +75,30 @@ protected:
         return 0;
     }
 
+    // Imports a copy of the dummy image as dummy/<node_type>/1.0.0, its babel.toml changed
+    // by `edit`; returns the image's name.
+    std::string dummy_variant(const std::string& node_type, const std::function<std::string(std::string)>& edit) {
+        const auto source = host_.root() / ("image-" + node_type);
+        std::filesystem::copy(test_image("dummy"), source,
+                              std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+        const auto config = std::regex_replace(read_file(source / "babel.toml"), std::regex("node_type = \"sleeper\""),
+                                               "node_type = \"" + node_type + "\"");
+        write_file_atomically(source / "babel.toml", edit(config));
+        bv({"image", "import", source.string()});
+        return "dummy/" + node_type + "/1.0.0";
+    }
+
+    // A node whose entry point ignores SIGTERM: stopping it takes its 4 s stop timeout.
+    std::string started_stubborn_node(const std::string& name) {
+        const auto image = dummy_variant("stubborn", [](std::string config) {
+            config = std::regex_replace(config, std::regex("stop_timeout_ms = 2000"), "stop_timeout_ms = 4000");
+            return std::regex_replace(config, std::regex("\"echo dummy started;"), "\"trap '' TERM; echo started;");
+        });
+        bv({"node", "create", image, "--name", name});
+        bv({"node", "start", name});
+        return json::value_to<std::string>(node_info(name).at("id"));
+    }
+
     bool height_answers(const std::string& node) { return host_.bv({"node", "run", node, "height"}).exit_code == 0; }
 
     HostUnderTest host_;
@@ -253,6 +277,41 @@ TEST_F(NodeHost, BvdKilledDuringAStartLeavesOneNodeThatRecovers) {
     EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "litecoind"; }), 1);
 }
 
+// bvd killed while a restart has the node stopping: the node was wanted running, and once
+// its old sandbox is gone it is started again (it used to stay stopped for good).
+TEST_F(NodeHost, BvdKilledDuringARestartBringsTheNodeBackUp) {
+    const auto id = started_stubborn_node("restarting");
+    const int sandbox = json::value_to<int>(node_info("restarting").at("pid"));
+    Process restart({binary("bv"), "--root", host_.root().string(), "node", "restart", "restarting"}, host_.root());
+    ASSERT_TRUE(eventually([&] { return status_of("restarting").starts_with("stopping"); }, 10s)) << status_of("restarting");
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    restart.wait(10s);
+    host_.start_daemon();
+    ASSERT_TRUE(eventually([&] { return ::kill(sandbox, 0) != 0; }, 30s)) << "the old sandbox never stopped";
+    EXPECT_TRUE(eventually([&] { return trimmed(status_of("restarting")) == "running"; }, 30s)) << status_of("restarting");
+    EXPECT_NE(json::value_to<int>(node_info("restarting").at("pid")), sandbox);
+    EXPECT_NE(host_pid_of(id, "babelsup"), 0);
+}
+
+// bvd killed while a delete has the node stopping: the node must not come back to life.
+TEST_F(NodeHost, BvdKilledDuringADeleteDoesNotStartTheNodeAgain) {
+    const auto id = started_stubborn_node("deleting");
+    const int sandbox = json::value_to<int>(node_info("deleting").at("pid"));
+    Process remove({binary("bv"), "--root", host_.root().string(), "node", "delete", "deleting"}, host_.root());
+    ASSERT_TRUE(eventually([&] { return status_of("deleting").starts_with("deleting"); }, 10s)) << status_of("deleting");
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    remove.wait(10s);
+    host_.start_daemon();
+    ASSERT_TRUE(eventually([&] { return ::kill(sandbox, 0) != 0; }, 30s)) << "the old sandbox never stopped";
+    // Recovery ticks every second: three seconds would see it start the node.
+    std::this_thread::sleep_for(3s);
+    EXPECT_EQ(trimmed(status_of("deleting")), "stopped");
+    EXPECT_EQ(host_pid_of(id, "babelsup"), 0) << "the node runs again";
+    bv({"node", "delete", "deleting"});
+}
+
 TEST_F(NodeHost, BvdKilledDuringCreatesLeavesNoHalfNode) {
     import("dummy");
     // Creates back to back, and bvd killed among them: at that moment one create is most
@@ -316,15 +375,10 @@ TEST_F(NodeHost, TwentyNodesStartConcurrently) {
 TEST_F(NodeHost, OrphansInsideTheNodeAreReaped) {
     // An image whose method leaves an orphan behind: re-parented to babelsup, PID 1 of the
     // node, which must reap it when it exits.
-    const auto orphans = host_.root() / "orphan-image";
-    std::filesystem::copy(test_image("dummy"), orphans,
-                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
-    auto config = std::regex_replace(read_file(orphans / "babel.toml"), std::regex("node_type = \"sleeper\""),
-                                     "node_type = \"orphans\"");
-    config += "\n[[methods]]\nname = \"orphan\"\ntransport = \"sh\"\nbody = \"(sleep 0.2 &); echo left\"\n";
-    write_file_atomically(orphans / "babel.toml", config);
-    bv({"image", "import", orphans.string()});
-    bv({"node", "create", "dummy/orphans/1.0.0", "--name", "parent"});
+    const auto image = dummy_variant("orphans", [](std::string config) {
+        return config + "\n[[methods]]\nname = \"orphan\"\ntransport = \"sh\"\nbody = \"(sleep 0.2 &); echo left\"\n";
+    });
+    bv({"node", "create", image, "--name", "parent"});
     bv({"node", "start", "parent"});
     const auto id = json::value_to<std::string>(node_info("parent").at("id"));
     // Each run returns once its orphan has exited (the orphan holds the method's output
@@ -405,6 +459,12 @@ TEST_F(NodeHost, BadRequestsGetClearErrors) {
     const auto duplicate = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "taken"});
     EXPECT_EQ(duplicate.exit_code, 1);
     EXPECT_NE(duplicate.err.find("exists already"), std::string::npos) << duplicate.err;
+
+    // A name shaped like an id would make commands ambiguous: which node is meant?
+    const auto taken_id = json::value_to<std::string>(node_info("taken").at("id"));
+    const auto id_as_name = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--name", taken_id});
+    EXPECT_EQ(id_as_name.exit_code, 1);
+    EXPECT_NE(id_as_name.err.find("not shaped like a node id"), std::string::npos) << id_as_name.err;
 
     const auto invalid_id = host_.bv({"node", "start", "Not A Node!"});
     EXPECT_EQ(invalid_id.exit_code, 1);
