@@ -99,6 +99,20 @@ protected:
         return json::value_to<std::string>(node_info(name).at("id"));
     }
 
+    // Runs `bv node OPERATION NODE`, kills bvd once the node's status shows `status`, and
+    // starts bvd again.
+    void kill_bvd_during(const std::vector<std::string>& operation, const std::string& status) {
+        const auto& node = operation.at(1);
+        std::vector<std::string> argv{binary("bv"), "--root", host_.root().string(), "node"};
+        argv.insert(argv.end(), operation.begin(), operation.end());
+        Process running(argv, host_.root());
+        ASSERT_TRUE(eventually([&] { return status_of(node).starts_with(status); }, 10s)) << status_of(node);
+        host_.daemon().signal(SIGKILL);
+        host_.daemon().wait(10s);
+        running.wait(10s);
+        host_.start_daemon();
+    }
+
     bool height_answers(const std::string& node) { return host_.bv({"node", "run", node, "height"}).exit_code == 0; }
 
     HostUnderTest host_;
@@ -282,12 +296,7 @@ TEST_F(NodeHost, BvdKilledDuringAStartLeavesOneNodeThatRecovers) {
 TEST_F(NodeHost, BvdKilledDuringARestartBringsTheNodeBackUp) {
     const auto id = started_stubborn_node("restarting");
     const int sandbox = json::value_to<int>(node_info("restarting").at("pid"));
-    Process restart({binary("bv"), "--root", host_.root().string(), "node", "restart", "restarting"}, host_.root());
-    ASSERT_TRUE(eventually([&] { return status_of("restarting").starts_with("stopping"); }, 10s)) << status_of("restarting");
-    host_.daemon().signal(SIGKILL);
-    host_.daemon().wait(10s);
-    restart.wait(10s);
-    host_.start_daemon();
+    kill_bvd_during({"restart", "restarting"}, "stopping");
     ASSERT_TRUE(eventually([&] { return ::kill(sandbox, 0) != 0; }, 30s)) << "the old sandbox never stopped";
     EXPECT_TRUE(eventually([&] { return trimmed(status_of("restarting")) == "running"; }, 30s)) << status_of("restarting");
     EXPECT_NE(json::value_to<int>(node_info("restarting").at("pid")), sandbox);
@@ -298,12 +307,7 @@ TEST_F(NodeHost, BvdKilledDuringARestartBringsTheNodeBackUp) {
 TEST_F(NodeHost, BvdKilledDuringADeleteDoesNotStartTheNodeAgain) {
     const auto id = started_stubborn_node("deleting");
     const int sandbox = json::value_to<int>(node_info("deleting").at("pid"));
-    Process remove({binary("bv"), "--root", host_.root().string(), "node", "delete", "deleting"}, host_.root());
-    ASSERT_TRUE(eventually([&] { return status_of("deleting").starts_with("deleting"); }, 10s)) << status_of("deleting");
-    host_.daemon().signal(SIGKILL);
-    host_.daemon().wait(10s);
-    remove.wait(10s);
-    host_.start_daemon();
+    kill_bvd_during({"delete", "deleting"}, "deleting");
     ASSERT_TRUE(eventually([&] { return ::kill(sandbox, 0) != 0; }, 30s)) << "the old sandbox never stopped";
     // Recovery ticks every second: three seconds would see it start the node.
     std::this_thread::sleep_for(3s);
