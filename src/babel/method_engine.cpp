@@ -96,7 +96,7 @@ asio::awaitable<std::string> MethodEngine::run_http(const NodeSetup& setup, cons
         if (!method.params.empty()) {
             std::string params;
             try {
-                params = fill_placeholders(method.params, values, Quoting::json);
+                params = fill_placeholders(method.params, values);
             } catch (const MethodTextError& error) {
                 throw rpc::Error(rpc::Code::invalid_argument, error.what());
             }
@@ -136,13 +136,16 @@ asio::awaitable<std::string> MethodEngine::run_http(const NodeSetup& setup, cons
 asio::awaitable<std::string> MethodEngine::run_shell(const NodeSetup& setup, const Method& method,
                                                      const std::map<std::string, std::string>& values,
                                                      std::chrono::milliseconds timeout) {
-    SpawnOptions options;
+    ShellCommand command;
     try {
-        options.argv = {"sh", "-c", fill_placeholders(method.body, values, Quoting::shell)};
+        command = shell_command(method.body, values);
     } catch (const MethodTextError& error) {
         throw rpc::Error(rpc::Code::invalid_argument, error.what());
     }
+    SpawnOptions options;
+    options.argv = {"sh", "-c", std::move(command.script)};
     options.environment = node_environment(current_environment(), setup.config);
+    options.environment.merge(command.environment);
     CommandResult result;
     try {
         result = co_await run_command(children_, std::move(options), timeout, kMaxResultBytes);

@@ -1,5 +1,7 @@
 #include "babel/method_text.hpp"
 
+#include <functional>
+
 #include <boost/json.hpp>
 #include <charconv>
 #include <optional>
@@ -55,8 +57,25 @@ const std::string& value_of(const Placeholder& placeholder,
     return found->second;
 }
 
-std::string quote(std::string_view value, Quoting quoting) {
-    return quoting == Quoting::shell ? shell_quote(value) : json_escape(value);
+// `text` with each placeholder replaced by what `substitute` makes of its value.
+std::string substitute_placeholders(std::string_view text, const std::map<std::string, std::string>& values,
+                                    const std::function<std::string(const std::string&)>& substitute) {
+    std::string filled;
+    std::size_t copied = 0;
+    for (auto open = text.find("{{"); open != std::string_view::npos; open = text.find("{{", copied)) {
+        filled.append(text.substr(copied, open - copied));
+        const auto placeholder = placeholder_at(text, open);
+        if (placeholder) {
+            filled += substitute(value_of(*placeholder, values));
+            copied = placeholder->end;
+        } else {
+            // Only the first brace is text for sure: "{{{NAME}}}" holds a placeholder after it.
+            filled += '{';
+            copied = open + 1;
+        }
+    }
+    filled.append(text.substr(copied));
+    return filled;
 }
 
 // ---- JSON responses ---------------------------------------------------------------------------
@@ -182,20 +201,6 @@ std::string format_value(const boost::json::value& value, ResponseFormat format)
 
 }  // namespace
 
-std::string shell_quote(std::string_view value) {
-    std::string quoted = "'";
-    for (const char c : value) {
-        // A single quote cannot appear inside single quotes: close, add it escaped, reopen.
-        if (c == '\'') {
-            quoted += "'\\''";
-        } else {
-            quoted += c;
-        }
-    }
-    quoted += '\'';
-    return quoted;
-}
-
 std::string json_escape(std::string_view value) {
     static constexpr char kHexDigits[] = "0123456789abcdef";
     std::string escaped;
@@ -236,25 +241,21 @@ std::string json_escape(std::string_view value) {
     return escaped;
 }
 
-std::string fill_placeholders(std::string_view text,
-                              const std::map<std::string, std::string>& values, Quoting quoting) {
-    std::string filled;
-    std::size_t copied = 0;
-    for (auto open = text.find("{{"); open != std::string_view::npos;
-         open = text.find("{{", copied)) {
-        filled.append(text.substr(copied, open - copied));
-        const auto placeholder = placeholder_at(text, open);
-        if (placeholder) {
-            filled += quote(value_of(*placeholder, values), quoting);
-            copied = placeholder->end;
-        } else {
-            // Only the first brace is text for sure: "{{{NAME}}}" holds a placeholder after it.
-            filled += '{';
-            copied = open + 1;
+std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string>& values) {
+    return substitute_placeholders(text, values, json_escape);
+}
+
+ShellCommand shell_command(std::string_view body, const std::map<std::string, std::string>& values) {
+    ShellCommand command;
+    command.script = substitute_placeholders(body, values, [&](const std::string& value) {
+        if (value.find('\0') != std::string::npos) {
+            throw MethodTextError("a value holds a NUL byte, which no command can be given");
         }
-    }
-    filled.append(text.substr(copied));
-    return filled;
+        const auto variable = "BV_PARAM_" + std::to_string(command.environment.size() + 1);
+        command.environment[variable] = value;
+        return "\"$" + variable + "\"";
+    });
+    return command;
 }
 
 std::optional<std::string> placeholder_inside_quotes(std::string_view text) {

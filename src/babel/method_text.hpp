@@ -13,14 +13,6 @@
 
 namespace bv::babel {
 
-// How a value is made safe for where it is substituted.
-enum class Quoting {
-    shell,  // POSIX shell single quotes: the value is always exactly one literal word
-    json,   // JSON string escaping (quotes, backslashes, control characters) without the quotes
-};
-
-// 'it'\''s': the value as one single-quoted shell word.
-std::string shell_quote(std::string_view value);
 // The body of a JSON string for `value` (no surrounding quotes).
 std::string json_escape(std::string_view value);
 
@@ -32,14 +24,24 @@ public:
 };
 
 // Replaces every {{NAME}} (NAME: letters, digits, '_', '-', '.'; surrounding spaces inside the
-// braces allowed) with the quoted value from `values`. Throws MethodTextError naming the first
-// placeholder without a value. Text that is not a placeholder is left as is.
-std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string>& values,
-                              Quoting quoting);
+// braces allowed) with the value from `values`, escaped for a JSON string. Throws
+// MethodTextError naming the first placeholder without a value. Text that is not a
+// placeholder is left as is.
+std::string fill_placeholders(std::string_view text, const std::map<std::string, std::string>& values);
+
+// An sh body ready to run. Its placeholders become references to environment variables
+// that hold the values ("$BV_PARAM_1"): the shell expands a value but never reads it as
+// shell text, wherever the placeholder stands (a word, a here-document, a comment), so a
+// parameter can never inject a command.
+struct ShellCommand {
+    std::string script;
+    std::map<std::string, std::string> environment;  // BV_PARAM_1 -> the first value, ...
+};
+ShellCommand shell_command(std::string_view body, const std::map<std::string, std::string>& values);
 
 // The name of the first placeholder that stands inside single or double quotes of shell
-// text, if any. Such a placeholder is refused in sh bodies: its value is shell-quoted when
-// filled in, and a quoted value inside quotes would close them.
+// text, if any. Such a placeholder is refused in sh bodies: it is filled in as a quoted
+// variable reference, which inside quotes would close them.
 std::optional<std::string> placeholder_inside_quotes(std::string_view shell_text);
 
 // Picks `field` (a dot path: "result.height", "data.peers.0.id"; empty: everything) out of

@@ -8,20 +8,10 @@
 #include <functional>
 #include <memory>
 
+#include "support/process.hpp"
+
 namespace bv::babel {
 namespace {
-
-// Runs `command` with /bin/sh and returns its standard output.
-std::string run_shell(const std::string& command) {
-    const std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    if (!pipe) throw std::runtime_error("popen failed for: " + command);
-    std::string output;
-    char buffer[4096];
-    while (const std::size_t read = std::fread(buffer, 1, sizeof buffer, pipe.get())) {
-        output.append(buffer, read);
-    }
-    return output;
-}
 
 std::filesystem::path unique_marker_path() {
     static int counter = 0;
@@ -39,15 +29,25 @@ std::string message_of(const std::function<void()>& action) {
     return {};
 }
 
-// ---- shell_quote --------------------------------------------------------------------------------
+// ---- shell_command ------------------------------------------------------------------------------
 
-TEST(ShellQuote, WrapsInSingleQuotesAndEscapesSingleQuotes) {
-    EXPECT_EQ(shell_quote("plain"), "'plain'");
-    EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
-    EXPECT_EQ(shell_quote(""), "''");
+// Runs `body` with its placeholders filled the way babel runs sh methods; returns stdout.
+std::string run_filled(const std::string& body, const std::map<std::string, std::string>& values) {
+    const auto command = shell_command(body, values);
+    const auto result = test::run({"sh", "-c", command.script}, std::chrono::seconds(10), command.environment);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out;
 }
 
-TEST(ShellQuote, ShellQuotingKeepsInjectionAttemptOneLiteralArgument) {
+TEST(ShellCommand, PlaceholdersBecomeQuotedVariablesHoldingTheValues) {
+    const auto command = shell_command("cli balance {{ADDRESS}} --label {{ NAME }}", {{"ADDRESS", "0xabc"}, {"NAME", "it's me"}});
+    EXPECT_EQ(command.script, R"(cli balance "$BV_PARAM_1" --label "$BV_PARAM_2")");
+    EXPECT_EQ(command.environment, (std::map<std::string, std::string>{{"BV_PARAM_1", "0xabc"}, {"BV_PARAM_2", "it's me"}}));
+}
+
+// Wherever the placeholder stands (a word, a here-document, a comment, after a backslash or
+// a dollar sign), the value is data, never shell text.
+TEST(ShellCommand, NoValueCanInjectACommandWhereverItsPlaceholderStands) {
     const auto marker = unique_marker_path();
     const std::vector<std::string> attempts = {
         "'; touch " + marker.string() + " #",
@@ -56,17 +56,36 @@ TEST(ShellQuote, ShellQuotingKeepsInjectionAttemptOneLiteralArgument) {
         "a\ntouch " + marker.string(),
         "x' ; touch " + marker.string() + " ; echo '",
         "\\'; touch " + marker.string() + "; '\\",
+        "\";touch " + marker.string() + ";\"",
         "$HOME ${PATH} * ? ~ ; & | < > \" \\ !",
         "",
         "''''",
     };
-    for (const auto& value : attempts) {
-        SCOPED_TRACE(value);
-        EXPECT_EQ(run_shell("printf '%s\\n' " + shell_quote(value)), value + "\n");
-        EXPECT_EQ(run_shell("set -- " + shell_quote(value) + "; printf %s \"$#\""), "1");
-        EXPECT_FALSE(std::filesystem::exists(marker));
+    const std::vector<std::string> bodies = {
+        "printf '%s\\n' {{V}}",
+        "set -- {{V}}; printf %s \"$#\"",
+        "cat <<EOF\nname={{V}}\nEOF",
+        "echo start # {{V}}",
+        "echo \\{{V}} || true",
+        "echo ${{V}} || true",
+    };
+    for (const auto& body : bodies) {
+        for (const auto& value : attempts) {
+            SCOPED_TRACE(body + " with " + value);
+            const auto command = shell_command(body, {{"V", value}});
+            test::run({"sh", "-c", command.script}, std::chrono::seconds(10), command.environment);
+            EXPECT_FALSE(std::filesystem::exists(marker));
+        }
     }
+    EXPECT_EQ(run_filled("printf '%s\\n' {{V}}", {{"V", "x' ; id"}}), "x' ; id\n");
+    EXPECT_EQ(run_filled("set -- {{V}}; printf %s \"$#\"", {{"V", "a b *"}}), "1");
+    EXPECT_EQ(run_filled("cat <<EOF\nname={{V}}\nEOF", {{"V", "$(id)"}}), "name=\"$(id)\"\n");
     std::filesystem::remove(marker);
+}
+
+TEST(ShellCommand, ValueWithANulByteIsRefused) {
+    const auto message = message_of([] { shell_command("echo {{V}}", {{"V", std::string("a\0b", 3)}}); });
+    EXPECT_NE(message.find("NUL"), std::string::npos) << message;
 }
 
 // ---- json_escape --------------------------------------------------------------------------------
@@ -84,44 +103,28 @@ TEST(JsonEscape, LeavesUtf8AndPrintableAsciiAsIs) {
 
 // ---- fill_placeholders --------------------------------------------------------------------------
 
-TEST(FillPlaceholders, ShellQuotingMakesEachValueOneWord) {
-    const std::map<std::string, std::string> values = {{"ADDRESS", "0xabc"}, {"NAME", "it's me"}};
-    EXPECT_EQ(fill_placeholders("cli balance {{ADDRESS}} --label {{NAME}}", values, Quoting::shell),
-              "cli balance '0xabc' --label 'it'\\''s me'");
-}
-
-TEST(FillPlaceholders, ShellBodyWithInjectionAttemptPrintsTheValueLiterally) {
-    const auto marker = unique_marker_path();
-    const std::map<std::string, std::string> values = {
-        {"USER_INPUT", "'; touch " + marker.string() + " #"}};
-    const auto body = fill_placeholders("printf '%s\\n' {{USER_INPUT}}", values, Quoting::shell);
-    EXPECT_EQ(run_shell(body), values.at("USER_INPUT") + "\n");
-    EXPECT_FALSE(std::filesystem::exists(marker));
-    std::filesystem::remove(marker);
-}
-
 TEST(FillPlaceholders, JsonQuotingEscapesInsideTheTemplatesQuotes) {
     const std::map<std::string, std::string> values = {{"ADDRESS", "0x\"abc\"\n"},
                                                        {"BLOCK", "latest"}};
-    EXPECT_EQ(fill_placeholders(R"(["{{ADDRESS}}", "{{BLOCK}}"])", values, Quoting::json),
+    EXPECT_EQ(fill_placeholders(R"(["{{ADDRESS}}", "{{BLOCK}}"])", values),
               R"(["0x\"abc\"\n", "latest"])");
 }
 
 TEST(FillPlaceholders, SpacesInsideTheBracesAreAllowed) {
     const std::map<std::string, std::string> values = {{"HEIGHT", "42"}};
-    EXPECT_EQ(fill_placeholders("{{ HEIGHT }} {{HEIGHT  }} {{  HEIGHT}}", values, Quoting::json),
+    EXPECT_EQ(fill_placeholders("{{ HEIGHT }} {{HEIGHT  }} {{  HEIGHT}}", values),
               "42 42 42");
 }
 
 TEST(FillPlaceholders, NamesMayHoldDigitsUnderscoresDashesAndDots) {
     const std::map<std::string, std::string> values = {{"node.key_2-b", "v"}};
-    EXPECT_EQ(fill_placeholders("{{node.key_2-b}}", values, Quoting::json), "v");
+    EXPECT_EQ(fill_placeholders("{{node.key_2-b}}", values), "v");
 }
 
 TEST(FillPlaceholders, MissingValueThrowsNamingThePlaceholder) {
     const std::map<std::string, std::string> values = {{"HEIGHT", "1"}, {"NETWORK", "main"}};
     const auto message = message_of(
-        [&] { fill_placeholders("get {{HEIGHT}} {{ ADDRESS }}", values, Quoting::shell); });
+        [&] { fill_placeholders("get {{HEIGHT}} {{ ADDRESS }}", values); });
     EXPECT_EQ(message, "no value for placeholder {{ADDRESS}} (values given: HEIGHT, NETWORK)");
 }
 
@@ -129,24 +132,24 @@ TEST(FillPlaceholders, TextThatLooksLikeAPlaceholderButIsNotIsLeftAsIs) {
     const std::map<std::string, std::string> values = {{"A", "x"}};
     for (const std::string text : {"{{}}", "{{ }}", "{{A B}}", "{{A}", "{A}}", "{{A", "{{", "}}",
                                    "{{a/b}}", "{{$(id)}}", "{ {A} }", "{{\tA}}"}) {
-        EXPECT_EQ(fill_placeholders(text, values, Quoting::shell), text);
+        EXPECT_EQ(fill_placeholders(text, values), text);
     }
 }
 
 TEST(FillPlaceholders, PlaceholderInsideExtraBracesIsStillFilled) {
     const std::map<std::string, std::string> values = {{"A", "x"}};
-    EXPECT_EQ(fill_placeholders("{{{A}}}", values, Quoting::json), "{x}");
-    EXPECT_EQ(fill_placeholders(R"({"k":{{A}}})", values, Quoting::json), R"({"k":x})");
+    EXPECT_EQ(fill_placeholders("{{{A}}}", values), "{x}");
+    EXPECT_EQ(fill_placeholders(R"({"k":{{A}}})", values), R"({"k":x})");
 }
 
 TEST(FillPlaceholders, TextWithoutPlaceholdersIsUnchanged) {
-    EXPECT_EQ(fill_placeholders("echo hello", {}, Quoting::shell), "echo hello");
-    EXPECT_EQ(fill_placeholders("", {}, Quoting::shell), "");
+    EXPECT_EQ(fill_placeholders("echo hello", {}), "echo hello");
+    EXPECT_EQ(fill_placeholders("", {}), "");
 }
 
 TEST(FillPlaceholders, ValuesAreNotScannedForPlaceholdersAgain) {
     const std::map<std::string, std::string> values = {{"A", "{{B}}"}, {"B", "no"}};
-    EXPECT_EQ(fill_placeholders("{{A}}", values, Quoting::json), "{{B}}");
+    EXPECT_EQ(fill_placeholders("{{A}}", values), "{{B}}");
 }
 
 // ---- extract_and_format -------------------------------------------------------------------------
