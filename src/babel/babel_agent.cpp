@@ -14,6 +14,7 @@
 #include "babel/node_setup.hpp"
 #include "blockvisor/babel/v1/babel.pb.h"
 #include "common/async.hpp"
+#include "common/owned_tasks.hpp"
 #include "common/event_loop.hpp"
 #include "common/files.hpp"
 #include "common/log.hpp"
@@ -56,6 +57,8 @@ public:
         co_await stop_signals.async_wait(asio::use_awaitable);
         log::info("stopping: letting calls in flight finish");
         co_await server_.shutdown(10s);
+        // An init whose caller went away may still run.
+        co_await tasks_.finish(10s);
     }
 
 private:
@@ -132,7 +135,7 @@ private:
 
     asio::awaitable<v1::InitResponse> init(v1::InitRequest, rpc::CallContext&) {
         // Once started, init runs to its end even if bvd stops waiting.
-        co_return co_await shield_from_cancellation(run_init_once());
+        co_return co_await tasks_.run_shielded(run_init_once());
     }
 
     asio::awaitable<v1::InitResponse> run_init_once() {
@@ -176,6 +179,7 @@ private:
     ino_t loaded_inode_ = 0;
     bool init_running_ = false;
     Notifier init_finished_;
+    OwnedTasks tasks_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     rpc::Router router_;
     rpc::Server server_;

@@ -20,6 +20,7 @@
 #include "blockvisor/babel/v1/babelsup.pb.h"
 #include "common/event_loop.hpp"
 #include "common/async.hpp"
+#include "common/owned_tasks.hpp"
 #include "common/log.hpp"
 #include "common/scoped_flag.hpp"
 #include "common/version.hpp"
@@ -76,6 +77,7 @@ public:
         co_await (stop_signals.async_wait(asio::use_awaitable) || stop_requested_.wait());
         co_await stop_node();
         co_await server_.shutdown(2s);
+        co_await tasks_.finish(10s);
     }
 
 private:
@@ -126,7 +128,7 @@ private:
     // Runs to its end even if bvd gives up waiting: half applied, a node would have its old
     // entry points stopped and no new ones.
     asio::awaitable<v1::SetupResponse> setup(v1::SetupRequest request, rpc::CallContext&) {
-        co_return co_await shield_from_cancellation(apply_setup(std::move(request)));
+        co_return co_await tasks_.run_shielded(apply_setup(std::move(request)));
     }
 
     asio::awaitable<v1::SetupResponse> apply_setup(v1::SetupRequest request) {
@@ -153,7 +155,7 @@ private:
     // Half done, babel would be stopped and not started again. The busy flag is held by the
     // shielded part: an install that outlives its caller still refuses a second one.
     asio::awaitable<v1::InstallBabelResponse> install_babel(v1::InstallBabelRequest request, rpc::CallContext&) {
-        co_return co_await shield_from_cancellation(install_uploaded_babel(request.sha256()));
+        co_return co_await tasks_.run_shielded(install_uploaded_babel(request.sha256()));
     }
 
     asio::awaitable<v1::InstallBabelResponse> install_uploaded_babel(std::string sha256) {
@@ -173,7 +175,7 @@ private:
     // Cut in the middle (bvd gave up waiting), an entry point that ignores SIGTERM would
     // never get its SIGKILL, and babelsup would never exit (nor power the machine off).
     asio::awaitable<v1::ShutdownResponse> shutdown(v1::ShutdownRequest, rpc::CallContext&) {
-        co_await shield_from_cancellation(stop_node_and_exit());
+        co_await tasks_.run_shielded(stop_node_and_exit());
         co_return v1::ShutdownResponse();
     }
 
@@ -194,6 +196,7 @@ private:
     bool setup_busy_ = false;
     bool install_busy_ = false;
     Notifier stop_requested_;
+    OwnedTasks tasks_;
     rpc::Router router_;
     rpc::Server server_;
 };

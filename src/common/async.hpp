@@ -71,38 +71,4 @@ inline asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration durat
     co_await timer.async_wait(asio::use_awaitable);
 }
 
-// Runs `operation` to its end even when the caller is cancelled: a client that goes away
-// (or whose deadline passes) in the middle of starting a node must not leave it half
-// started. The caller stops waiting; the operation goes on, and logs its own failures.
-template <class T>
-asio::awaitable<T> shield_from_cancellation(asio::awaitable<T> operation) {
-    using Value = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
-    struct Outcome {
-        std::optional<Value> value;
-        std::exception_ptr error;
-        bool done = false;
-        Notifier finished;
-    };
-    auto outcome = std::make_shared<Outcome>();
-    auto run = [](asio::awaitable<T> op, std::shared_ptr<Outcome> shared) -> asio::awaitable<void> {
-        try {
-            if constexpr (std::is_void_v<T>) {
-                co_await std::move(op);
-                shared->value.emplace();
-            } else {
-                shared->value.emplace(co_await std::move(op));
-            }
-        } catch (...) {
-            shared->error = std::current_exception();
-        }
-        shared->done = true;
-        shared->finished.notify_all();
-    };
-    // Spawned on its own: the caller's cancellation does not reach it.
-    asio::co_spawn(co_await asio::this_coro::executor, run(std::move(operation), outcome), [](std::exception_ptr) {});
-    while (!outcome->done) co_await outcome->finished.wait();
-    if (outcome->error) std::rethrow_exception(outcome->error);
-    if constexpr (!std::is_void_v<T>) co_return std::move(*outcome->value);
-}
-
 }  // namespace bv

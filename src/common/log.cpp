@@ -1,5 +1,8 @@
 #include "common/log.hpp"
 
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -81,6 +84,10 @@ void LogFailure::operator()(std::exception_ptr error) const {
     if (!error) return;
     try {
         std::rethrow_exception(error);
+    } catch (const boost::system::system_error& e) {
+        // Cancelled: stopped on purpose (shutting down), not failed.
+        if (e.code() == boost::asio::error::operation_aborted) return;
+        write(Level::error, task + " failed: " + e.what());
     } catch (const std::exception& e) {
         write(Level::error, task + " failed: " + e.what());
     } catch (...) {

@@ -13,6 +13,7 @@
 #include "common/host_config.hpp"
 #include "common/lock_file.hpp"
 #include "common/log.hpp"
+#include "common/owned_tasks.hpp"
 #include "common/paths.hpp"
 #include "common/version.hpp"
 #include "common/child_processes.hpp"
@@ -86,12 +87,15 @@ int run_daemon(const DaemonOptions& options) {
     NodeManager nodes(io.get_executor(), paths, images, backend, events, node_options);
     MetricsCollector metrics(nodes, paths.root, options.metrics_interval);
 
+    // Node operations that outlive their callers, the recovery loop and the metrics
+    // collector: all finished before what they use goes away.
+    OwnedTasks tasks;
     rpc::Router router;
     HostService host_service(paths, config);
     host_service.register_with(router);
-    NodeService node_service(nodes, events, metrics);
+    NodeService node_service(nodes, events, metrics, tasks);
     node_service.register_with(router);
-    ImageService image_service(images, [&](const std::string& image) { return nodes.uses_image(image); });
+    ImageService image_service(images, [&](const std::string& image) { return nodes.uses_image(image); }, tasks);
     image_service.register_with(router);
     MetricsService metrics_service(metrics);
     metrics_service.register_with(router);
@@ -103,8 +107,8 @@ int run_daemon(const DaemonOptions& options) {
             io,
             [&, acceptor = std::move(acceptor)]() mutable -> asio::awaitable<void> {
                 co_await nodes.load();
-                asio::co_spawn(io, nodes.run_recovery(), log::LogFailure{"the recovery loop"});
-                asio::co_spawn(io, metrics.run(), log::LogFailure{"the metrics collector"});
+                tasks.spawn(io.get_executor(), nodes.run_recovery(), log::LogFailure{"the recovery loop"});
+                tasks.spawn(io.get_executor(), metrics.run(), log::LogFailure{"the metrics collector"});
                 co_await server.serve(std::move(acceptor));
             },
             log::LogFailure{"serving the local API"});
@@ -121,7 +125,10 @@ int run_daemon(const DaemonOptions& options) {
             io,
             [&]() -> asio::awaitable<void> {
                 co_await server.shutdown(options.shutdown_grace);
-                // The recovery loop, the metrics collector and the child watch end here.
+                // Operations whose callers went away get a moment more, then are cut: the
+                // next bvd finds their nodes as after a crash, and recovers them.
+                co_await tasks.finish(std::chrono::seconds(2));
+                // The machine watches end here (they hold only what they watch).
                 io.stop();
             },
             log::LogFailure{"shutting down"});

@@ -43,7 +43,7 @@ asio::awaitable<v1::ImageInfo> ImageService::import(v1::ImportImageRequest reque
                                                              " is in use by nodes (their root filesystem sits on it); "
                                                              "upgrade or delete them first, or import under another version");
     }
-    co_return info_of(co_await shield_from_cancellation(images_.import(request.path(), request.replace())));
+    co_return info_of(co_await tasks_.run_shielded(images_.import(request.path(), request.replace())));
 }
 
 }  // namespace bv::daemon

@@ -3,6 +3,7 @@
 #include "blockvisor/v1/image.pb.h"
 #include <functional>
 
+#include "common/owned_tasks.hpp"
 #include "daemon/image_store.hpp"
 #include "rpc/router.hpp"
 
@@ -14,8 +15,9 @@ namespace v1 = blockvisor::v1;
 class ImageService {
 public:
     // `in_use(name)`: whether a node runs on the image (it cannot be replaced then).
-    ImageService(ImageStore& images, std::function<bool(const std::string&)> in_use)
-        : images_(images), in_use_(std::move(in_use)) {}
+    // Imports run in `tasks`: to their end, whoever stops waiting for them.
+    ImageService(ImageStore& images, std::function<bool(const std::string&)> in_use, OwnedTasks& tasks)
+        : images_(images), in_use_(std::move(in_use)), tasks_(tasks) {}
     void register_with(rpc::Router& router);
 
     asio::awaitable<v1::ListImagesResponse> list(v1::ListImagesRequest request, rpc::CallContext&);
@@ -24,6 +26,7 @@ public:
 private:
     ImageStore& images_;
     std::function<bool(const std::string&)> in_use_;
+    OwnedTasks& tasks_;
 };
 
 }  // namespace bv::daemon

@@ -22,8 +22,8 @@ std::string image_text(const v1::NodeImage& image) {
 
 }  // namespace
 
-NodeService::NodeService(NodeManager& nodes, EventBus& events, MetricsCollector& metrics)
-    : nodes_(nodes), events_(events), metrics_(metrics) {}
+NodeService::NodeService(NodeManager& nodes, EventBus& events, MetricsCollector& metrics, OwnedTasks& tasks)
+    : nodes_(nodes), events_(events), metrics_(metrics), tasks_(tasks) {}
 
 void NodeService::register_with(rpc::Router& router) {
     router.unary("blockvisor.v1.NodeService/Create", this, &NodeService::create);
@@ -46,28 +46,28 @@ void NodeService::register_with(rpc::Router& router) {
 // deadline passes: a node is never left half created, started or deleted.
 
 asio::awaitable<v1::NodeInfo> NodeService::create(v1::CreateNodeRequest request, rpc::CallContext&) {
-    co_return co_await shield_from_cancellation(nodes_.create(std::move(request)));
+    co_return co_await tasks_.run_shielded(nodes_.create(std::move(request)));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::start(v1::NodeRef request, rpc::CallContext&) {
-    co_return co_await shield_from_cancellation(nodes_.start(request.node()));
+    co_return co_await tasks_.run_shielded(nodes_.start(request.node()));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::stop(v1::StopNodeRequest request, rpc::CallContext&) {
-    co_return co_await shield_from_cancellation(nodes_.stop(request.node(), request.force()));
+    co_return co_await tasks_.run_shielded(nodes_.stop(request.node(), request.force()));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::restart(v1::StopNodeRequest request, rpc::CallContext&) {
-    co_return co_await shield_from_cancellation(nodes_.restart(request.node(), request.force()));
+    co_return co_await tasks_.run_shielded(nodes_.restart(request.node(), request.force()));
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::upgrade(v1::UpgradeNodeRequest request, rpc::CallContext&) {
-    co_return co_await shield_from_cancellation(nodes_.upgrade(request.node(), request.image()));
+    co_return co_await tasks_.run_shielded(nodes_.upgrade(request.node(), request.image()));
 }
 
 asio::awaitable<v1::DeleteNodeResponse> NodeService::remove(v1::NodeRef request, rpc::CallContext&) {
     v1::DeleteNodeResponse response;
-    response.set_id(co_await shield_from_cancellation(nodes_.remove(request.node())));
+    response.set_id(co_await tasks_.run_shielded(nodes_.remove(request.node())));
     co_return response;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/owned_tasks.hpp"
 #include "blockvisor/v1/node.pb.h"
 #include "daemon/event_bus.hpp"
 #include "daemon/metrics_collector.hpp"
@@ -11,7 +12,8 @@ namespace bv::daemon {
 // blockvisor.v1.NodeService: the local API of nodes, on top of the node manager.
 class NodeService {
 public:
-    NodeService(NodeManager& nodes, EventBus& events, MetricsCollector& metrics);
+    // Node operations run in `tasks`: to their end, whoever stops waiting for them.
+    NodeService(NodeManager& nodes, EventBus& events, MetricsCollector& metrics, OwnedTasks& tasks);
     void register_with(rpc::Router& router);
 
     asio::awaitable<v1::NodeInfo> create(v1::CreateNodeRequest request, rpc::CallContext&);
@@ -33,6 +35,7 @@ private:
     NodeManager& nodes_;
     EventBus& events_;
     MetricsCollector& metrics_;
+    OwnedTasks& tasks_;
 };
 
 }  // namespace bv::daemon

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <variant>
+
+#include "common/async.hpp"
+#include "common/notifier.hpp"
+
+namespace bv {
+
+namespace asio = boost::asio;
+
+// Coroutines that run on their own (no caller's cancellation reaches them) and use the
+// members of the object that owns this. The owner finishes them before it goes away
+// (finish()): left to the io_context, their frames would be destroyed later, and their
+// destructors would touch what is already gone.
+class OwnedTasks {
+public:
+    // Starts `task`; `on_end` gets what it threw (or nullptr).
+    void spawn(asio::any_io_executor executor, asio::awaitable<void> task,
+               std::function<void(std::exception_ptr)> on_end = [](std::exception_ptr) {});
+
+    // Runs `operation` to its end even when the caller is cancelled: a client that goes away
+    // (or whose deadline passes) in the middle of starting a node must not leave it half
+    // started. The caller stops waiting; the operation goes on, and logs its own failures.
+    template <class T>
+    asio::awaitable<T> run_shielded(asio::awaitable<T> operation);
+
+    // For shutting down: waits up to `grace` for the tasks in flight, then cancels those left
+    // and waits for them to unwind.
+    asio::awaitable<void> finish(std::chrono::milliseconds grace);
+
+    std::size_t in_flight() const { return cancellers_.size(); }
+
+private:
+    asio::awaitable<void> all_ended();
+
+    std::list<asio::cancellation_signal> cancellers_;
+    Notifier ended_;
+};
+
+inline void OwnedTasks::spawn(asio::any_io_executor executor, asio::awaitable<void> task,
+                              std::function<void(std::exception_ptr)> on_end) {
+    const auto canceller = cancellers_.emplace(cancellers_.end());
+    // The canceller goes once the spawn has let go of it.
+    asio::co_spawn(executor, std::move(task),
+                   asio::bind_cancellation_slot(canceller->slot(), [this, executor, canceller, on_end = std::move(on_end)](
+                                                                        std::exception_ptr error) {
+                       on_end(error);
+                       asio::post(executor, [this, canceller] {
+                           cancellers_.erase(canceller);
+                           ended_.notify_all();
+                       });
+                   }));
+}
+
+template <class T>
+asio::awaitable<T> OwnedTasks::run_shielded(asio::awaitable<T> operation) {
+    using Value = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+    struct Outcome {
+        std::optional<Value> value;
+        std::exception_ptr error;
+        bool done = false;
+        Notifier finished;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    auto body = [](asio::awaitable<T> op, std::shared_ptr<Outcome> shared) -> asio::awaitable<void> {
+        try {
+            if constexpr (std::is_void_v<T>) {
+                co_await std::move(op);
+                shared->value.emplace();
+            } else {
+                shared->value.emplace(co_await std::move(op));
+            }
+        } catch (...) {
+            shared->error = std::current_exception();
+        }
+        shared->done = true;
+        shared->finished.notify_all();
+    };
+    spawn(co_await asio::this_coro::executor, body(std::move(operation), outcome));
+    while (!outcome->done) co_await outcome->finished.wait();
+    if (outcome->error) std::rethrow_exception(outcome->error);
+    if constexpr (!std::is_void_v<T>) co_return std::move(*outcome->value);
+}
+
+inline asio::awaitable<void> OwnedTasks::all_ended() {
+    while (!cancellers_.empty()) co_await ended_.wait();
+}
+
+inline asio::awaitable<void> OwnedTasks::finish(std::chrono::milliseconds grace) {
+    if (co_await with_timeout(all_ended(), grace)) co_return;
+    for (auto& canceller : cancellers_) canceller.emit(asio::cancellation_type::terminal);
+    co_await all_ended();
+}
+
+}  // namespace bv
