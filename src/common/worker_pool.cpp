@@ -2,9 +2,10 @@
 
 namespace bv {
 
-boost::asio::thread_pool& worker_pool() {
-    static boost::asio::thread_pool pool(2);
-    return pool;
+boost::asio::thread_pool& worker_pool(Work work) {
+    static boost::asio::thread_pool quick(2);
+    static boost::asio::thread_pool bulk(2);
+    return work == Work::quick ? quick : bulk;
 }
 
 }  // namespace bv

@@ -37,13 +37,7 @@ asio::awaitable<v1::ImageInfo> ImageService::import(v1::ImportImageRequest reque
     if (request.path().empty() || request.path().front() != '/') {
         throw rpc::Error(rpc::Code::invalid_argument, "import needs an absolute path, got '" + request.path() + "'");
     }
-    const auto name = read_image(request.path()).name;
-    if (request.replace() && in_use_(name)) {
-        throw rpc::Error(rpc::Code::failed_precondition, "image " + name +
-                                                             " is in use by nodes (their root filesystem sits on it); "
-                                                             "upgrade or delete them first, or import under another version");
-    }
-    co_return info_of(co_await tasks_.run_shielded(images_.import(request.path(), request.replace())));
+    co_return info_of(co_await tasks_.run_shielded(images_.import(request.path(), request.replace(), in_use_)));
 }
 
 }  // namespace bv::daemon

@@ -1,6 +1,9 @@
 #include "daemon/image_store.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "common/files.hpp"
 #include "common/log.hpp"
@@ -82,7 +85,21 @@ Image ImageStore::find(std::string_view name) const {
     return read_image(dir);
 }
 
-asio::awaitable<Image> ImageStore::import(fs::path source, bool replace) {
+namespace {
+
+void refuse_if_in_use(const std::string& image, const std::function<bool(const std::string&)>& in_use) {
+    if (in_use(image)) {
+        throw rpc::Error(rpc::Code::failed_precondition,
+                         "image " + image +
+                             " is in use by nodes (their root filesystem sits on it); upgrade or delete them first, "
+                             "or import under another version");
+    }
+}
+
+}  // namespace
+
+asio::awaitable<Image> ImageStore::import(fs::path source, bool replace,
+                                          const std::function<bool(const std::string&)>& in_use) {
     if (!fs::is_directory(source)) throw rpc::Error(rpc::Code::invalid_argument, source.string() + " is not a directory");
     auto image = read_image(source);
     const auto destination = images_dir_ / image.name;
@@ -90,27 +107,39 @@ asio::awaitable<Image> ImageStore::import(fs::path source, bool replace) {
         throw rpc::Error(rpc::Code::already_exists,
                          "image " + image.name + " is already in the cache (import with replace to overwrite it)");
     }
+    if (replace) refuse_if_in_use(image.name, in_use);
     const auto staging = images_dir_ / temporary_name("importing");
-    co_await run_in_worker([&] {
-        try {
-            fs::create_directories(staging);
-            fs::copy(source / "babel.toml", staging / "babel.toml");
-            fs::copy(source / "rootfs", staging / "rootfs", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-            fs::create_directories(destination.parent_path());
-            if (fs::exists(destination)) {
-                const auto old = images_dir_ / temporary_name("replaced");
-                fs::rename(destination, old);
-                fs::rename(staging, destination);
-                fs::remove_all(old);
-            } else {
-                fs::rename(staging, destination);
+    std::exception_ptr failure;
+    try {
+        co_await run_in_worker(
+            [&] {
+                fs::create_directories(staging);
+                fs::copy(source / "babel.toml", staging / "babel.toml");
+                fs::copy(source / "rootfs", staging / "rootfs", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+                fs::create_directories(destination.parent_path());
+            },
+            Work::bulk);
+        // On the event loop, between the check and the swap no node can be created from it.
+        if (fs::exists(destination)) {
+            refuse_if_in_use(image.name, in_use);
+            // One atomic exchange: there is never a moment without the image.
+            if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, destination.c_str(), RENAME_EXCHANGE) != 0) {
+                throw std::system_error(errno, std::generic_category(), "replacing " + destination.string());
             }
-        } catch (...) {
+        } else {
+            fs::rename(staging, destination);
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    // What is left there: the replaced image after the exchange, or a partial copy.
+    co_await run_in_worker(
+        [staging] {
             std::error_code ignored;
             fs::remove_all(staging, ignored);
-            throw;
-        }
-    });
+        },
+        Work::bulk);
+    if (failure) std::rethrow_exception(failure);
     co_return read_image(destination);
 }
 

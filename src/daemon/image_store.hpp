@@ -32,7 +32,11 @@ public:
     Image find(std::string_view name) const;
     // Copies an image directory into the cache (on a worker thread). Throws rpc::Error:
     // invalid_argument for a directory that is not an image, already_exists unless `replace`.
-    asio::awaitable<Image> import(std::filesystem::path source, bool replace);
+    // With `replace`, an image of the same name is swapped out in one step, unless `in_use`
+    // says nodes use it (failed_precondition): checked before the copy and again at the swap,
+    // since a node may have been created from it meanwhile.
+    asio::awaitable<Image> import(std::filesystem::path source, bool replace,
+                                  const std::function<bool(const std::string&)>& in_use);
 
 private:
     std::filesystem::path images_dir_;

@@ -1,5 +1,6 @@
 #include "daemon/metrics_collector.hpp"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -98,7 +99,10 @@ asio::awaitable<void> MetricsCollector::run() {
         tick.expires_after(interval_);
         co_await tick.async_wait(asio::use_awaitable);
         sample_host();
-        for (const auto& id : nodes_.running_nodes()) {
+        const auto running = nodes_.running_nodes();
+        // Stopped and deleted nodes' metrics go: the cache holds running nodes only.
+        std::erase_if(cache_, [&](const auto& entry) { return std::ranges::find(running, entry.first) == running.end(); });
+        for (const auto& id : running) {
             try {
                 co_await collect(id);
             } catch (const std::exception& error) {

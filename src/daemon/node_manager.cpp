@@ -133,7 +133,8 @@ machine::MachineSpec NodeManager::machine_spec(const v1::NodeRecord& record, con
 }
 
 asio::awaitable<void> NodeManager::load() {
-    store_.remove_leftovers();
+    // A delete cut short leaves a whole node's data behind: minutes of work, not on the loop.
+    co_await run_in_worker([this] { store_.remove_leftovers(); }, Work::bulk);
     auto loaded = store_.load_all();
     for (const auto& broken : loaded.broken) log::error("node directory skipped: {}", broken);
     for (auto& record : loaded.records) {
@@ -538,15 +539,17 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
     // aside before the record names the new image, so that no crash leaves the new image
     // over a half-removed layer of the old one.
     const auto old_layer = node_dir / "rootfs.replaced";
-    co_await run_in_worker([&] {
-        fs::remove_all(old_layer);
-        if (fs::exists(node_dir / "rootfs")) fs::rename(node_dir / "rootfs", old_layer);
-    });
+    co_await run_in_worker(
+        [&] {
+            fs::remove_all(old_layer);
+            if (fs::exists(node_dir / "rootfs")) fs::rename(node_dir / "rootfs", old_layer);
+        },
+        Work::bulk);
     record_image(node->record, image);
     node->image = image;
     node->machine = backend_.make(machine_spec(node->record, image));
     save(*node);
-    co_await run_in_worker([&] { fs::remove_all(old_layer); });
+    co_await run_in_worker([&] { fs::remove_all(old_layer); }, Work::bulk);
     publish(*node, "upgraded", "to " + image.name);
     if (was_running) {
         co_await start_locked(node);
@@ -567,7 +570,7 @@ asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     const auto retired = store_.retire(id);
     node->deleted = true;
     nodes_.erase(id);
-    co_await run_in_worker([retired] { fs::remove_all(retired); });
+    co_await run_in_worker([retired] { fs::remove_all(retired); }, Work::bulk);
     publish(*node, "deleted");
     co_return id;
 }

@@ -30,6 +30,11 @@
 namespace bv::rpc {
 namespace {
 
+// A write that waited longer than the write timeout: the connection is dropped.
+struct ClientStoppedReading : boost::system::system_error {
+    ClientStoppedReading() : system_error(asio::error::timed_out, "the client read nothing for too long") {}
+};
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 using namespace asio::experimental::awaitable_operators;
@@ -219,7 +224,7 @@ private:
         response.keep_alive(keep_alive);
         response.body() = std::move(std::get<std::string>(result));
         response.prepare_payload();
-        co_await http::async_write(stream_, response, use_awaitable);
+        co_await within_write_timeout(http::async_write(stream_, response, use_awaitable));
         co_return keep_alive;
     }
 
@@ -230,6 +235,10 @@ private:
             co_return std::nullopt;
         } catch (const Error& error) {
             co_return error;
+        } catch (const ClientStoppedReading&) {
+            // Nobody to tell: with a frame cut off (`writing`), the connection goes. Not
+            // thrown on: operator|| would wait for the next operation instead.
+            co_return std::nullopt;
         } catch (const std::exception& error) {
             co_return internal_error(error);
         }
@@ -242,13 +251,13 @@ private:
         header.keep_alive(keep_alive);
         header.chunked(true);
         http::response_serializer<http::empty_body> serializer{header};
-        co_await http::async_write_header(stream_, serializer, use_awaitable);
+        co_await within_write_timeout(http::async_write_header(stream_, serializer, use_awaitable));
 
         bool writing = false;
         RawStreamWriter writer = [this, &writing](std::string payload) -> asio::awaitable<void> {
             const auto frame = encode_envelope(0, payload);
             writing = true;
-            co_await asio::async_write(stream_, http::make_chunk(asio::buffer(frame)), use_awaitable);
+            co_await within_write_timeout(asio::async_write(stream_, http::make_chunk(asio::buffer(frame)), use_awaitable));
             writing = false;
         };
         std::optional<Error> error;
@@ -264,8 +273,8 @@ private:
         // A message cut off in the middle cannot be followed by anything readable.
         if (writing) co_return false;
         const auto end = encode_envelope(kEnvelopeEndOfStream, end_of_stream_json(error ? &*error : nullptr));
-        co_await asio::async_write(stream_, http::make_chunk(asio::buffer(end)), use_awaitable);
-        co_await asio::async_write(stream_, http::make_chunk_last(), use_awaitable);
+        co_await within_write_timeout(asio::async_write(stream_, http::make_chunk(asio::buffer(end)), use_awaitable));
+        co_await within_write_timeout(asio::async_write(stream_, http::make_chunk_last(), use_awaitable));
         co_return keep_alive;
     }
 
@@ -302,7 +311,17 @@ private:
         response.keep_alive(keep_alive);
         response.body() = error_to_json(error);
         response.prepare_payload();
-        co_await http::async_write(stream_, response, use_awaitable);
+        co_await within_write_timeout(http::async_write(stream_, response, use_awaitable));
+    }
+
+    // A client that stops reading must not hold its connection and its call forever; a write
+    // cut in the middle leaves nothing readable, so the connection goes.
+    template <class T>
+    asio::awaitable<void> within_write_timeout(asio::awaitable<T> write) {
+        const auto written = co_await with_timeout(std::move(write), server_->limits.write_timeout);
+        if (!written) {
+            throw ClientStoppedReading();
+        }
     }
 
     Error internal_error(const std::exception& error) const {
@@ -353,6 +372,11 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> server, Acceptor
             continue;
         }
         ++server->accepted;
+        if (server->connections.size() >= server->limits.max_connections) {
+            log::warn("{}: {} connections open already, the most it takes: closing a new one", server->name,
+                      server->connections.size());
+            continue;  // the socket closes as it goes out of scope
+        }
         server->start_connection(std::move(socket), tls);
     }
     std::erase(server->acceptors, &acceptor);

@@ -33,6 +33,11 @@ struct ServerLimits {
     std::size_t max_body_bytes = 16 << 20;
     // A connection that sends no complete request for this long is closed.
     std::chrono::milliseconds idle_timeout{120'000};
+    // A client that reads nothing of an answer (or of a stream) for this long is dropped,
+    // and its call with it.
+    std::chrono::milliseconds write_timeout{30'000};
+    // Connections beyond this are closed as they arrive (and logged).
+    std::size_t max_connections = 1024;
 };
 
 // Serves the Connect protocol over HTTP/1.1: unary and server-streaming calls, proto and

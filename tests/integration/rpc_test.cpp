@@ -1,6 +1,7 @@
 // src/rpc end to end in one process: our client and server over real sockets.
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -95,23 +96,32 @@ protected:
         if (failure) std::rethrow_exception(failure);
     }
 
+    // A connection to the server made by hand (the server accepts it once the loop runs).
+    int connect_raw() const {
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strncpy(address.sun_path, socket_path_.c_str(), sizeof address.sun_path - 1);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            ::close(fd);
+            return -1;
+        }
+        return fd;
+    }
+
     // Sends raw bytes on a new connection and returns what comes back until the server closes.
     std::string raw_exchange(const std::string& bytes) {
         std::string answer;
         std::atomic<bool> finished = false;
         std::thread peer([&] {
-            const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_un address{};
-            address.sun_family = AF_UNIX;
-            std::strncpy(address.sun_path, socket_path_.c_str(), sizeof address.sun_path - 1);
-            if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())) {
+            const int fd = connect_raw();
+            if (fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())) {
                 char buffer[4096];
                 for (ssize_t read; (read = ::read(fd, buffer, sizeof buffer)) > 0;) {
                     answer.append(buffer, static_cast<std::size_t>(read));
                 }
             }
-            ::close(fd);
+            if (fd >= 0) ::close(fd);
             finished = true;
         });
         const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -401,6 +411,52 @@ TEST_F(LimitedRpcTest, OversizedHeadersAreResourceExhausted) {
             EXPECT_EQ(error.code(), rpc::Code::resource_exhausted);
         }
     });
+}
+
+class SlowClientRpcTest : public RpcTest {
+protected:
+    SlowClientRpcTest() : RpcTest(rpc::ServerLimits{.write_timeout = 200ms, .max_connections = 2}) {}
+
+    static bool readable(int fd) {
+        pollfd poll_fd{fd, POLLIN, 0};
+        return ::poll(&poll_fd, 1, 0) == 1;
+    }
+};
+
+// A client that asks for a long stream and then reads nothing: the server's writes wait on
+// it, until the write timeout drops the connection (before, it held it and the call forever).
+TEST_F(SlowClientRpcTest, ClientThatStopsReadingIsDropped) {
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
+    const std::string payload = R"({"count": 100000000})";
+    std::string request = "POST /bvtest.v1.EchoService/Count HTTP/1.1\r\nHost: test\r\n"
+                          "Content-Type: application/connect+json\r\nContent-Length: " +
+                          std::to_string(5 + payload.size()) + "\r\n\r\n";
+    request += std::string{'\0', '\0', '\0', '\0', static_cast<char>(payload.size())} + payload;
+    ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    run([&]() -> asio::awaitable<void> {
+        EXPECT_TRUE(co_await eventually_async([&] { return server_.open_connections() == 1; }));
+        const bool dropped = co_await eventually_async([&] { return server_.open_connections() == 0; }, 10s);
+        EXPECT_TRUE(dropped) << "a client that reads nothing still holds its connection";
+    });
+    ::close(fd);
+}
+
+TEST_F(SlowClientRpcTest, ConnectionsBeyondTheLimitAreClosed) {
+    const int first = connect_raw();
+    const int second = connect_raw();
+    const int third = connect_raw();
+    ASSERT_GE(third, 0);
+    run([&]() -> asio::awaitable<void> {
+        const bool closed = co_await eventually_async([&] { return readable(third); });
+        EXPECT_TRUE(closed) << "the connection over the limit was not closed";
+        EXPECT_EQ(server_.open_connections(), 2u);
+    });
+    char byte = 0;
+    EXPECT_EQ(::read(third, &byte, 1), 0) << "expected the server to have closed it";
+    EXPECT_FALSE(readable(first));
+    EXPECT_FALSE(readable(second));
+    for (const int fd : {first, second, third}) ::close(fd);
 }
 
 // TLS: a server certificate made for this test, verified by the client.
