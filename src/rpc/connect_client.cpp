@@ -1,5 +1,6 @@
 #include "rpc/connect_client.hpp"
 
+#include "common/async.hpp"
 #include "rpc/error.hpp"
 #include "rpc/protocol.hpp"
 
@@ -49,11 +50,9 @@ asio::awaitable<std::optional<std::string>> RawMessageStream::next() {
         if (auto envelope = reader_.next()) {
             if (!envelope->end_of_stream()) co_return std::move(envelope->payload);
             ended_ = true;
-            // Read the body's end so that the connection can be reused.
-            for (;;) {
-                const auto rest = co_await response_.read_some();
-                if (!rest) break;
-            }
+            // Read the body's end so that the connection can be reused. A server that sends
+            // more, or never ends the body, costs the connection only (it is not reused).
+            co_await with_timeout(read_to_the_end(), std::chrono::seconds(1));
             if (auto error = error_of_end_of_stream(envelope->payload)) throw *error;
             break;
         }
@@ -64,6 +63,17 @@ asio::awaitable<std::optional<std::string>> RawMessageStream::next() {
         reader_.feed(*bytes);
     }
     co_return std::nullopt;
+}
+
+asio::awaitable<void> RawMessageStream::read_to_the_end() {
+    constexpr std::size_t kMaxTrailingBytes = 64 * 1024;
+    std::size_t trailing = 0;
+    // Unfinished, the connection is closed with the stream instead of reused.
+    while (trailing <= kMaxTrailingBytes) {
+        const auto rest = co_await response_.read_some();
+        if (!rest) co_return;
+        trailing += rest->size();
+    }
 }
 
 }  // namespace bv::rpc

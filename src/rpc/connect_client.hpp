@@ -21,6 +21,8 @@ public:
     asio::awaitable<std::optional<std::string>> next();
 
 private:
+    asio::awaitable<void> read_to_the_end();
+
     HttpResponseStream response_;
     EnvelopeReader reader_;
     std::string procedure_;

@@ -6,6 +6,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -411,6 +413,41 @@ TEST_F(LimitedRpcTest, OversizedHeadersAreResourceExhausted) {
             EXPECT_EQ(error.code(), rpc::Code::resource_exhausted);
         }
     });
+}
+
+// A server that sends the end-of-stream message and then neither ends the body nor closes:
+// the stream is over for the client all the same (it used to wait for the body's end).
+TEST_F(RpcTest, StreamEndsAtItsEndOfStreamMessageEvenWhenTheBodyDoesNot) {
+    const auto hostile_path = dir_.path() / "hostile.sock";
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, hostile_path.c_str(), sizeof address.sun_path - 1);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(listener, 1), 0);
+    std::atomic<bool> test_done = false;
+    std::thread hostile([&] {
+        const int connection = ::accept(listener, nullptr, nullptr);
+        char request[4096];
+        if (::read(connection, request, sizeof request) <= 0) return;
+        const std::string end_payload = "{}";
+        const std::string end_of_stream = std::string{'\x02', '\0', '\0', '\0', static_cast<char>(end_payload.size())} + end_payload;
+        std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: application/connect+json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        answer += fmt::format("{:x}\r\n", end_of_stream.size()) + end_of_stream + "\r\n";
+        if (::write(connection, answer.data(), answer.size()) < 0) return;
+        while (!test_done) std::this_thread::sleep_for(10ms);
+        ::close(connection);
+    });
+    run([&]() -> asio::awaitable<void> {
+        rpc::ConnectClient hostile_client(io_.get_executor(), rpc::unix_endpoint(hostile_path.string()));
+        CountRequest request;
+        request.set_count(1);
+        auto stream = co_await hostile_client.open_stream<CountResponse>(kCount, request);
+        EXPECT_FALSE(co_await stream.next()) << "expected the end of the stream";
+    });
+    test_done = true;
+    hostile.join();
+    ::close(listener);
 }
 
 class SlowClientRpcTest : public RpcTest {
