@@ -477,16 +477,18 @@ void NodeManager::set_desired(Node& node, v1::NodeStatus desired) {
 }
 
 asio::awaitable<void> NodeManager::stop_machine_locked(Node& node, bool force) {
-    if (!node.machine->running()) {
-        if (node.status != v1::NODE_STATUS_STOPPED) set_status(node, v1::NODE_STATUS_STOPPED);
-        co_return;
+    if (node.machine->running()) {
+        set_status(node, v1::NODE_STATUS_STOPPING, force ? "killing it" : "");
+        co_await run_stop_sequence(*node.machine, force, node_stop_timeout(node.image));
     }
-    set_status(node, v1::NODE_STATUS_STOPPING, force ? "killing it" : "");
-    co_await run_stop_sequence(*node.machine, force, node_stop_timeout(node.image));
+    // Also after a machine that died while an operation held the node (the watch leaves it
+    // to the operation): what it held outside the node's directory goes.
     node.machine->clean_up();
-    node.record.clear_machine();
-    save(node);
-    set_status(node, v1::NODE_STATUS_STOPPED);
+    if (node.record.has_machine()) {
+        node.record.clear_machine();
+        save(node);
+    }
+    if (node.status != v1::NODE_STATUS_STOPPED) set_status(node, v1::NODE_STATUS_STOPPED);
 }
 
 asio::awaitable<NodeManager::LockedNode> NodeManager::lock(const std::string& reference) {
