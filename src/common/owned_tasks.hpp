@@ -29,7 +29,8 @@ namespace asio = boost::asio;
 // destructors would touch what is already gone.
 class OwnedTasks {
 public:
-    // Starts `task`; `on_end` gets what it threw (or nullptr).
+    // Starts `task`, a loop that runs until finish() cancels it; `on_end` gets what it threw
+    // (or nullptr).
     void spawn(asio::any_io_executor executor, asio::awaitable<void> task,
                std::function<void(std::exception_ptr)> on_end = [](std::exception_ptr) {});
 
@@ -39,32 +40,52 @@ public:
     template <class T>
     asio::awaitable<T> run_shielded(asio::awaitable<T> operation);
 
-    // For shutting down: waits up to `grace` for the tasks in flight, then cancels those left
-    // and waits for them to unwind.
+    // For shutting down: cancels the spawned loops, waits up to `grace` for the shielded
+    // operations in flight, then cancels those left, and waits for all to unwind.
     asio::awaitable<void> finish(std::chrono::milliseconds grace);
 
-    std::size_t in_flight() const { return cancellers_.size(); }
+    std::size_t in_flight() const { return tasks_.size(); }
 
 private:
+    struct Task {
+        asio::cancellation_signal canceller;
+        bool shielded = false;  // given the grace of finish() before it is cancelled
+    };
+
+    void start(asio::any_io_executor executor, asio::awaitable<void> task, bool shielded,
+               std::function<void(std::exception_ptr)> on_end);
+    void cancel(bool shielded_too);
     asio::awaitable<void> all_ended();
 
-    std::list<asio::cancellation_signal> cancellers_;
+    std::list<Task> tasks_;
     Notifier ended_;
 };
 
 inline void OwnedTasks::spawn(asio::any_io_executor executor, asio::awaitable<void> task,
                               std::function<void(std::exception_ptr)> on_end) {
-    const auto canceller = cancellers_.emplace(cancellers_.end());
-    // The canceller goes once the spawn has let go of it.
+    start(std::move(executor), std::move(task), false, std::move(on_end));
+}
+
+inline void OwnedTasks::start(asio::any_io_executor executor, asio::awaitable<void> task, bool shielded,
+                              std::function<void(std::exception_ptr)> on_end) {
+    const auto entry = tasks_.emplace(tasks_.end());
+    entry->shielded = shielded;
+    // The entry (and its canceller) goes once the spawn has let go of it.
     asio::co_spawn(executor, std::move(task),
-                   asio::bind_cancellation_slot(canceller->slot(), [this, executor, canceller, on_end = std::move(on_end)](
-                                                                        std::exception_ptr error) {
+                   asio::bind_cancellation_slot(entry->canceller.slot(), [this, executor, entry, on_end = std::move(on_end)](
+                                                                             std::exception_ptr error) {
                        on_end(error);
-                       asio::post(executor, [this, canceller] {
-                           cancellers_.erase(canceller);
+                       asio::post(executor, [this, entry] {
+                           tasks_.erase(entry);
                            ended_.notify_all();
                        });
                    }));
+}
+
+inline void OwnedTasks::cancel(bool shielded_too) {
+    for (auto& task : tasks_) {
+        if (shielded_too || !task.shielded) task.canceller.emit(asio::cancellation_type::terminal);
+    }
 }
 
 template <class T>
@@ -91,19 +112,21 @@ asio::awaitable<T> OwnedTasks::run_shielded(asio::awaitable<T> operation) {
         shared->done = true;
         shared->finished.notify_all();
     };
-    spawn(co_await asio::this_coro::executor, body(std::move(operation), outcome));
+    start(co_await asio::this_coro::executor, body(std::move(operation), outcome), true, [](std::exception_ptr) {});
     while (!outcome->done) co_await outcome->finished.wait();
     if (outcome->error) std::rethrow_exception(outcome->error);
     if constexpr (!std::is_void_v<T>) co_return std::move(*outcome->value);
 }
 
 inline asio::awaitable<void> OwnedTasks::all_ended() {
-    while (!cancellers_.empty()) co_await ended_.wait();
+    while (!tasks_.empty()) co_await ended_.wait();
 }
 
 inline asio::awaitable<void> OwnedTasks::finish(std::chrono::milliseconds grace) {
-    if (co_await with_timeout(all_ended(), grace)) co_return;
-    for (auto& canceller : cancellers_) canceller.emit(asio::cancellation_type::terminal);
+    cancel(false);
+    const bool ended = co_await with_timeout(all_ended(), grace);
+    if (ended) co_return;
+    cancel(true);
     co_await all_ended();
 }
 

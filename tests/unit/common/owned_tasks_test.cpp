@@ -74,14 +74,41 @@ TEST(OwnedTasks, ResultsAndErrorsReachTheCaller) {
 TEST(OwnedTasks, FinishCutsWhatOutlastsTheGraceAndUnwindsItBeforeReturning) {
     bool unwound = false;
     bool unwound_before_finish_returned = false;
-    run_loop([&](asio::io_context& io) -> asio::awaitable<void> {
+    run_loop([&](asio::io_context&) -> asio::awaitable<void> {
         OwnedTasks tasks;
-        tasks.spawn(io.get_executor(), sleep_with_guard(1h, unwound));
+        const auto caller_waited = co_await with_timeout(tasks.run_shielded(sleep_with_guard(1h, unwound)), 10ms);
+        EXPECT_FALSE(caller_waited);
         co_await tasks.finish(50ms);
         unwound_before_finish_returned = unwound;
         EXPECT_EQ(tasks.in_flight(), 0u);
     });
     EXPECT_TRUE(unwound_before_finish_returned);
+}
+
+// Background loops never end on their own: finish() cancels them at once, and gives only the
+// shielded operations their grace.
+TEST(OwnedTasks, FinishCancelsLoopsAtOnceAndLetsShieldedOperationsEnd) {
+    std::vector<std::string> order;
+    run_loop([&](asio::io_context& io) -> asio::awaitable<void> {
+        OwnedTasks tasks;
+        auto loop = [&]() -> asio::awaitable<void> {
+            struct Guard {
+                std::vector<std::string>& order;
+                ~Guard() { order.push_back("loop cancelled"); }
+            } guard{order};
+            asio::steady_timer forever(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+            co_await forever.async_wait(asio::use_awaitable);
+        };
+        tasks.spawn(io.get_executor(), loop());
+        auto operation = [&]() -> asio::awaitable<void> {
+            asio::steady_timer timer(co_await asio::this_coro::executor, 100ms);
+            co_await timer.async_wait(asio::use_awaitable);
+            order.push_back("operation finished");
+        };
+        co_await with_timeout(tasks.run_shielded(operation()), 1ms);
+        co_await tasks.finish(10s);
+    });
+    EXPECT_EQ(order, (std::vector<std::string>{"loop cancelled", "operation finished"}));
 }
 
 TEST(OwnedTasks, SpawnedTaskReportsHowItEnded) {
