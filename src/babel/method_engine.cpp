@@ -145,7 +145,7 @@ asio::awaitable<std::string> MethodEngine::run_shell(const NodeSetup& setup, con
     SpawnOptions options;
     options.argv = {"sh", "-c", std::move(command.script)};
     options.environment = node_environment(current_environment(), setup.config);
-    options.environment.merge(command.environment);
+    for (auto& [variable, value] : command.environment) options.environment[variable] = std::move(value);
     CommandResult result;
     try {
         result = co_await run_command(children_, std::move(options), timeout, kMaxResultBytes);

@@ -5,8 +5,10 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/system/system_error.hpp>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -30,13 +32,14 @@ namespace asio = boost::asio;
 class OwnedTasks {
 public:
     // Starts `task`, a loop that runs until finish() cancels it; `on_end` gets what it threw
-    // (or nullptr).
+    // (or nullptr). Once finish() has begun, a task is not started any more.
     void spawn(asio::any_io_executor executor, asio::awaitable<void> task,
                std::function<void(std::exception_ptr)> on_end = [](std::exception_ptr) {});
 
     // Runs `operation` to its end even when the caller is cancelled: a client that goes away
     // (or whose deadline passes) in the middle of starting a node must not leave it half
     // started. The caller stops waiting; the operation goes on, and logs its own failures.
+    // Once finish() has begun, it is refused (operation_aborted).
     template <class T>
     asio::awaitable<T> run_shielded(asio::awaitable<T> operation);
 
@@ -59,6 +62,7 @@ private:
 
     std::list<Task> tasks_;
     Notifier ended_;
+    bool finishing_ = false;
 };
 
 inline void OwnedTasks::spawn(asio::any_io_executor executor, asio::awaitable<void> task,
@@ -68,6 +72,10 @@ inline void OwnedTasks::spawn(asio::any_io_executor executor, asio::awaitable<vo
 
 inline void OwnedTasks::start(asio::any_io_executor executor, asio::awaitable<void> task, bool shielded,
                               std::function<void(std::exception_ptr)> on_end) {
+    if (finishing_) {
+        on_end(std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted)));
+        return;
+    }
     const auto entry = tasks_.emplace(tasks_.end());
     entry->shielded = shielded;
     // The entry (and its canceller) goes once the spawn has let go of it.
@@ -90,6 +98,7 @@ inline void OwnedTasks::cancel(bool shielded_too) {
 
 template <class T>
 asio::awaitable<T> OwnedTasks::run_shielded(asio::awaitable<T> operation) {
+    if (finishing_) throw boost::system::system_error(asio::error::operation_aborted);
     using Value = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
     struct Outcome {
         std::optional<Value> value;
@@ -123,6 +132,7 @@ inline asio::awaitable<void> OwnedTasks::all_ended() {
 }
 
 inline asio::awaitable<void> OwnedTasks::finish(std::chrono::milliseconds grace) {
+    finishing_ = true;
     cancel(false);
     const bool ended = co_await with_timeout(all_ended(), grace);
     if (ended) co_return;

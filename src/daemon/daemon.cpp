@@ -42,6 +42,17 @@ void create_directories(const HostPaths& paths) {
     }
 }
 
+// Loads the nodes (a shutdown may come meanwhile: it is a task too), then starts recovery
+// and metrics and serves the local API.
+asio::awaitable<void> serve_api(NodeManager& nodes, MetricsCollector& metrics, rpc::Server& server, OwnedTasks& tasks,
+                                rpc::Acceptor acceptor) {
+    co_await nodes.load();
+    const auto executor = co_await asio::this_coro::executor;
+    tasks.spawn(executor, nodes.run_recovery(), log::LogFailure{"the recovery loop"});
+    tasks.spawn(executor, metrics.run(), log::LogFailure{"the metrics collector"});
+    co_await server.serve(std::move(acceptor));
+}
+
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
@@ -84,12 +95,12 @@ int run_daemon(const DaemonOptions& options) {
     node_options.babel_binary = std::filesystem::read_symlink("/proc/self/exe");
     node_options.babel_sha256 = sha256_file(node_options.babel_binary);
     node_options.bridge = config.bridge();
-    NodeManager nodes(io.get_executor(), paths, images, backend, events, node_options);
+    // Node operations that outlive their callers, recoveries, machine watches and the
+    // background loops: all finished before what they use goes away.
+    OwnedTasks tasks;
+    NodeManager nodes(io.get_executor(), paths, images, backend, events, tasks, node_options);
     MetricsCollector metrics(nodes, paths.root, options.metrics_interval);
 
-    // Node operations that outlive their callers, the recovery loop and the metrics
-    // collector: all finished before what they use goes away.
-    OwnedTasks tasks;
     rpc::Router router;
     HostService host_service(paths, config);
     host_service.register_with(router);
@@ -102,16 +113,9 @@ int run_daemon(const DaemonOptions& options) {
     rpc::Server server(router, "bvd");
 
     try {
-        auto acceptor = rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660);
-        asio::co_spawn(
-            io,
-            [&, acceptor = std::move(acceptor)]() mutable -> asio::awaitable<void> {
-                co_await nodes.load();
-                tasks.spawn(io.get_executor(), nodes.run_recovery(), log::LogFailure{"the recovery loop"});
-                tasks.spawn(io.get_executor(), metrics.run(), log::LogFailure{"the metrics collector"});
-                co_await server.serve(std::move(acceptor));
-            },
-            log::LogFailure{"serving the local API"});
+        tasks.spawn(io.get_executor(),
+                    serve_api(nodes, metrics, server, tasks, rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660)),
+                    log::LogFailure{"serving the local API"});
     } catch (const std::exception& error) {
         log::error("cannot listen on {}: {}", paths.socket.string(), error.what());
         return 1;
@@ -128,7 +132,6 @@ int run_daemon(const DaemonOptions& options) {
                 // Operations whose callers went away get a moment more, then are cut: the
                 // next bvd finds their nodes as after a crash, and recovers them.
                 co_await tasks.finish(std::chrono::seconds(2));
-                // The machine watches end here (they hold only what they watch).
                 io.stop();
             },
             log::LogFailure{"shutting down"});

@@ -105,8 +105,10 @@ struct NodeManager::Node {
 };
 
 NodeManager::NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images,
-                         machine::MachineBackend& backend, EventBus& events, NodeManagerOptions options)
+                         machine::MachineBackend& backend, EventBus& events, OwnedTasks& tasks,
+                         NodeManagerOptions options)
     : executor_(std::move(executor)),
+      tasks_(tasks),
       paths_(std::move(paths)),
       images_(images),
       backend_(backend),
@@ -154,7 +156,7 @@ asio::awaitable<void> NodeManager::load() {
             log::warn("node {}: its start was interrupted; stopping what was started", node->record.name());
             node->machine->kill();
             co_await node->machine->wait_stopped();
-            node->machine->clean_up();
+            co_await node->machine->clean_up();
             node->status = v1::NODE_STATUS_STOPPED;
         } else if (node->machine->running()) {
             node->status = v1::NODE_STATUS_RUNNING;
@@ -163,7 +165,7 @@ asio::awaitable<void> NodeManager::load() {
         } else {
             // It stopped while no bvd watched, or a crash came between starting it and
             // recording it: free what it held outside its directory, kill what is left.
-            node->machine->clean_up();
+            co_await node->machine->clean_up();
             if (node->failure.empty()) node->status = v1::NODE_STATUS_STOPPED;
         }
         nodes_[node->record.id()] = node;
@@ -447,7 +449,7 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     }
     if (!failure.empty()) {
         co_await node.machine->wait_stopped();
-        node.machine->clean_up();
+        co_await node.machine->clean_up();
         set_status(node, v1::NODE_STATUS_FAILED, failure);
         throw rpc::Error(rpc::Code::failed_precondition, failure);
     }
@@ -483,7 +485,7 @@ asio::awaitable<void> NodeManager::stop_machine_locked(Node& node, bool force) {
     }
     // Also after a machine that died while an operation held the node (the watch leaves it
     // to the operation): what it held outside the node's directory goes.
-    node.machine->clean_up();
+    co_await node.machine->clean_up();
     if (node.record.has_machine()) {
         node.record.clear_machine();
         save(node);
@@ -568,7 +570,7 @@ asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     set_desired(*node, v1::NODE_STATUS_STOPPED);
     set_status(*node, v1::NODE_STATUS_DELETING);
     co_await run_stop_sequence(*node->machine, false, node_stop_timeout(node->image));
-    node->machine->clean_up();
+    co_await node->machine->clean_up();
     const auto retired = store_.retire(id);
     node->deleted = true;
     nodes_.erase(id);
@@ -580,16 +582,21 @@ asio::awaitable<std::string> NodeManager::remove(std::string reference) {
 void NodeManager::watch_machine(const std::shared_ptr<Node>& node) {
     if (node->watched || node->status != v1::NODE_STATUS_RUNNING) return;
     node->watched = true;
-    auto watch = [this, node]() -> asio::awaitable<void> {
-        co_await node->machine->wait_stopped();
-        node->watched = false;
-        // Stopped by an operation: that operation reports it.
-        if (node->deleted || node->operations.locked() || node->status != v1::NODE_STATUS_RUNNING) co_return;
-        node->machine->clean_up();
-        set_status(*node, v1::NODE_STATUS_FAILED, "the node's machine stopped unexpectedly");
-        recovery_wanted_.notify_all();
-    };
-    asio::co_spawn(executor_, watch, log::LogFailure{"watching a node"});
+    tasks_.spawn(executor_, watch(node), log::LogFailure{"watching a node"});
+}
+
+asio::awaitable<void> NodeManager::watch(std::shared_ptr<Node> node) {
+    co_await node->machine->wait_stopped();
+    node->watched = false;
+    // Stopped by an operation: that operation reports it.
+    if (node->deleted || node->operations.locked() || node->status != v1::NODE_STATUS_RUNNING) co_return;
+    set_status(*node, v1::NODE_STATUS_FAILED, "the node's machine stopped unexpectedly");
+    {
+        // Held while freeing what the machine had: a recovery must not start it meanwhile.
+        auto guard = co_await node->operations.lock();
+        co_await node->machine->clean_up();
+    }
+    recovery_wanted_.notify_all();
 }
 
 asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
@@ -635,7 +642,7 @@ asio::awaitable<void> NodeManager::run_recovery() {
             }
             const auto delay = std::min(kMaxRecoveryDelay, std::chrono::milliseconds(1000 << std::min(node->recovery_attempts, 6u)));
             node->next_recovery = now + delay;
-            asio::co_spawn(executor_, recover(node), log::LogFailure{"recovering a node"});
+            tasks_.spawn(executor_, recover(node), log::LogFailure{"recovering a node"});
         }
         co_await with_timeout(recovery_wanted_.wait(), options_.recovery_interval);
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "blockvisor/v1/node.pb.h"
+#include "common/owned_tasks.hpp"
 #include "common/async_mutex.hpp"
 #include "common/notifier.hpp"
 #include "common/paths.hpp"
@@ -33,8 +34,9 @@ struct NodeManagerOptions {
 // Every operation is idempotent, and publishes lifecycle events on the bus.
 class NodeManager {
 public:
+    // Recoveries and machine watches run in `tasks`, which the daemon finishes before this goes.
     NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images, machine::MachineBackend& backend,
-                EventBus& events, NodeManagerOptions options);
+                EventBus& events, OwnedTasks& tasks, NodeManagerOptions options);
     ~NodeManager();
 
     // Loads the node records and finds the sandboxes still running from an earlier bvd (they
@@ -92,12 +94,14 @@ private:
     void set_desired(Node& node, v1::NodeStatus desired);
     asio::awaitable<void> recover(std::shared_ptr<Node> node);
     void watch_machine(const std::shared_ptr<Node>& node);
+    asio::awaitable<void> watch(std::shared_ptr<Node> node);
     void check_create_request(const v1::CreateNodeRequest& request, const Image& image) const;
     void check_resources(const babel::BabelConfig& config) const;
     // Nodes on the host network cannot share the ports their images declare.
     void check_host_ports(const Node& node) const;
 
     asio::any_io_executor executor_;
+    OwnedTasks& tasks_;
     HostPaths paths_;
     ImageStore& images_;
     machine::MachineBackend& backend_;

@@ -57,7 +57,7 @@ public:
     // Frees what start() set up outside the node directory (network devices, cgroups), and
     // kills what may be left of a machine started but never recorded (bvd died right after
     // starting it).
-    virtual void clean_up() = 0;
+    virtual asio::awaitable<void> clean_up() = 0;
     virtual MachineLocation location() const = 0;
     // How to reach `port` of the node channel inside.
     virtual rpc::Endpoint channel(std::uint32_t port) const = 0;

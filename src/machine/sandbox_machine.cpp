@@ -84,12 +84,16 @@ public:
         co_await pidfd_->async_wait(asio::posix::stream_descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
     }
 
-    void clean_up() override {
+    asio::awaitable<void> clean_up() override {
         kill_unrecorded_sandbox();
         remove_cgroup_limits(spec_.node_id);
         if (spec_.network_mode == "bridge") {
-            asio::co_spawn(children_.executor(), detach_from_bridge(children_, host_link_name(spec_.node_id)),
-                           [](std::exception_ptr) {});
+            try {
+                co_await detach_from_bridge(children_, host_link_name(spec_.node_id));
+            } catch (const std::exception& error) {
+                // A link left on the bridge is replaced at the node's next start.
+                log::warn("node {}: detaching it from the bridge failed: {}", spec_.node_id, error.what());
+            }
         }
     }
 

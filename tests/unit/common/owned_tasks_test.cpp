@@ -111,6 +111,28 @@ TEST(OwnedTasks, FinishCancelsLoopsAtOnceAndLetsShieldedOperationsEnd) {
     EXPECT_EQ(order, (std::vector<std::string>{"loop cancelled", "operation finished"}));
 }
 
+// A shutdown may finish the tasks while bvd is still starting: what would start later must
+// not run unowned.
+TEST(OwnedTasks, NothingStartsOnceFinishHasBegun) {
+    bool ran = false;
+    bool spawn_refused = false;
+    bool operation_refused = false;
+    run_loop([&](asio::io_context& io) -> asio::awaitable<void> {
+        OwnedTasks tasks;
+        co_await tasks.finish(1s);
+        tasks.spawn(io.get_executor(), sleep_then(1ms, ran), [&](std::exception_ptr error) { spawn_refused = error != nullptr; });
+        try {
+            co_await tasks.run_shielded(sleep_then(1ms, ran));
+        } catch (const boost::system::system_error& error) {
+            operation_refused = error.code() == asio::error::operation_aborted;
+        }
+        EXPECT_EQ(tasks.in_flight(), 0u);
+    });
+    EXPECT_FALSE(ran);
+    EXPECT_TRUE(spawn_refused);
+    EXPECT_TRUE(operation_refused);
+}
+
 TEST(OwnedTasks, SpawnedTaskReportsHowItEnded) {
     std::exception_ptr reported;
     bool called = false;
