@@ -16,6 +16,7 @@
 #include "common/owned_tasks.hpp"
 #include "common/paths.hpp"
 #include "common/version.hpp"
+#include "common/worker_pool.hpp"
 #include "common/child_processes.hpp"
 #include "common/sha256.hpp"
 #include "daemon/event_bus.hpp"
@@ -42,10 +43,11 @@ void create_directories(const HostPaths& paths) {
     }
 }
 
-// Loads the nodes (a shutdown may come meanwhile: it is a task too), then starts recovery
-// and metrics and serves the local API.
-asio::awaitable<void> serve_api(NodeManager& nodes, MetricsCollector& metrics, rpc::Server& server, OwnedTasks& tasks,
-                                rpc::Acceptor acceptor) {
+// Removes leftovers and loads the nodes (a shutdown may come meanwhile: this is a task too),
+// then starts recovery and metrics and serves the local API.
+asio::awaitable<void> serve_api(ImageStore& images, NodeManager& nodes, MetricsCollector& metrics, rpc::Server& server,
+                                OwnedTasks& tasks, rpc::Acceptor acceptor) {
+    co_await run_in_worker([&images] { images.remove_leftovers(); }, Work::bulk);
     co_await nodes.load();
     const auto executor = co_await asio::this_coro::executor;
     tasks.spawn(executor, nodes.run_recovery(), log::LogFailure{"the recovery loop"});
@@ -114,7 +116,7 @@ int run_daemon(const DaemonOptions& options) {
 
     try {
         tasks.spawn(io.get_executor(),
-                    serve_api(nodes, metrics, server, tasks, rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660)),
+                    serve_api(images, nodes, metrics, server, tasks, rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660)),
                     log::LogFailure{"serving the local API"});
     } catch (const std::exception& error) {
         log::error("cannot listen on {}: {}", paths.socket.string(), error.what());

@@ -63,6 +63,16 @@ std::vector<Image> ImageStore::list() const {
     return images;
 }
 
+void ImageStore::remove_leftovers() const {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(images_dir_, ec)) {
+        if (entry.path().filename().string().starts_with(".importing-")) {
+            log::info("removing {} left behind by an interrupted import", entry.path().string());
+            fs::remove_all(entry.path(), ec);
+        }
+    }
+}
+
 // protocol/node_type/version: three plain names, so that the path stays inside the cache.
 bool valid_image_name(std::string_view name) {
     int parts = 0;
@@ -87,6 +97,11 @@ Image ImageStore::find(std::string_view name) const {
 
 namespace {
 
+rpc::Error already_in_cache(const std::string& image) {
+    return rpc::Error(rpc::Code::already_exists,
+                      "image " + image + " is already in the cache (import with replace to overwrite it)");
+}
+
 void refuse_if_in_use(const std::string& image, const std::function<bool(const std::string&)>& in_use) {
     if (in_use(image)) {
         throw rpc::Error(rpc::Code::failed_precondition,
@@ -103,10 +118,7 @@ asio::awaitable<Image> ImageStore::import(fs::path source, bool replace,
     if (!fs::is_directory(source)) throw rpc::Error(rpc::Code::invalid_argument, source.string() + " is not a directory");
     auto image = read_image(source);
     const auto destination = images_dir_ / image.name;
-    if (fs::exists(destination) && !replace) {
-        throw rpc::Error(rpc::Code::already_exists,
-                         "image " + image.name + " is already in the cache (import with replace to overwrite it)");
-    }
+    if (fs::exists(destination) && !replace) throw already_in_cache(image.name);
     if (replace) refuse_if_in_use(image.name, in_use);
     const auto staging = images_dir_ / temporary_name("importing");
     std::exception_ptr failure;
@@ -119,8 +131,11 @@ asio::awaitable<Image> ImageStore::import(fs::path source, bool replace,
                 fs::create_directories(destination.parent_path());
             },
             Work::bulk);
-        // On the event loop, between the check and the swap no node can be created from it.
+        // On the event loop, between the checks and the swap no node can be created from it.
+        const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+        if (cancelled != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
         if (fs::exists(destination)) {
+            if (!replace) throw already_in_cache(image.name);
             refuse_if_in_use(image.name, in_use);
             // One atomic exchange: there is never a moment without the image.
             if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, destination.c_str(), RENAME_EXCHANGE) != 0) {
@@ -132,7 +147,9 @@ asio::awaitable<Image> ImageStore::import(fs::path source, bool replace,
     } catch (...) {
         failure = std::current_exception();
     }
-    // What is left there: the replaced image after the exchange, or a partial copy.
+    // What is left there: the replaced image after the exchange, or a partial copy. Removed
+    // even when the import was cancelled (a leftover is swept at the next start otherwise).
+    co_await asio::this_coro::throw_if_cancelled(false);
     co_await run_in_worker(
         [staging] {
             std::error_code ignored;

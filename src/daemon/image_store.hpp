@@ -28,6 +28,8 @@ public:
 
     // Every usable image, sorted by name. A broken image is left out (and logged).
     std::vector<Image> list() const;
+    // Removes what imports cut short left in the cache (blocking: call it on a worker).
+    void remove_leftovers() const;
     // Throws rpc::Error(not_found) with a hint when there is no such image.
     Image find(std::string_view name) const;
     // Copies an image directory into the cache (on a worker thread). Throws rpc::Error:

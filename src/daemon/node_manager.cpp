@@ -549,6 +549,8 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
             if (fs::exists(node_dir / "rootfs")) fs::rename(node_dir / "rootfs", old_layer);
         },
         Work::bulk);
+    // Read again: it may have been replaced while this waited (from here on it is in use).
+    image = images_.find(image_name);
     record_image(node->record, image);
     node->image = image;
     node->machine = backend_.make(machine_spec(node->record, image));

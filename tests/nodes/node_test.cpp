@@ -316,6 +316,20 @@ TEST_F(NodeHost, BvdKilledDuringADeleteDoesNotStartTheNodeAgain) {
     bv({"node", "delete", "deleting"});
 }
 
+// What an import cut short leaves in the cache (a partial copy, or the replaced image) goes
+// when bvd starts again.
+TEST_F(NodeHost, ImportLeftoversAreRemovedAtTheNextStart) {
+    const auto leftover = host_.root() / "var/lib/blockvisor/images/.importing-00000000-0000-4000-8000-000000000000";
+    std::filesystem::create_directories(leftover / "rootfs/bin");
+    write_file_atomically(leftover / "babel.toml", "[config]\n");
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    host_.start_daemon();
+    import("dummy");
+    EXPECT_FALSE(std::filesystem::exists(leftover));
+    EXPECT_NE(bv({"image", "list"}).find("dummy/sleeper"), std::string::npos);
+}
+
 TEST_F(NodeHost, BvdKilledDuringCreatesLeavesNoHalfNode) {
     import("dummy");
     // Creates back to back, and bvd killed among them: at that moment one create is most
