@@ -182,9 +182,9 @@ void read_transport_fields(TableReader& reader, Method& method) {
         case Transport::sh:
             if (reader.read("body", method.body, Presence::required)) {
                 if (const auto name = placeholder_inside_quotes(method.body)) {
-                    reader.problem("body", fmt::format("placeholder {{{{{}}}}} is inside quotes; write it bare: its "
-                                                       "value is shell-quoted for you, and quotes around it could be "
-                                                       "closed by the value",
+                    reader.problem("body", fmt::format("placeholder {{{{{}}}}} is inside quotes (or a quoted "
+                                                       "here-document); write it bare, outside them: its value is "
+                                                       "quoted for you",
                                                        *name));
                 }
             }

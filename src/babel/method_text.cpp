@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <optional>
+#include <vector>
 
 #include "babel/log_buffer.hpp"
 
@@ -258,8 +259,68 @@ ShellCommand shell_command(std::string_view body, const std::map<std::string, st
     return command;
 }
 
+namespace {
+
+// A here-document announced on the current line (`<<EOF`, `<<-'EOF'`), whose body starts on
+// the next line.
+struct HereDocument {
+    std::string delimiter;
+    bool quoted = false;      // <<'EOF', <<"EOF", <<\EOF: no expansion in the body
+    bool strip_tabs = false;  // <<-
+};
+
+// Reads the here-document operator at `at` (just after "<<"); returns it and moves `at`
+// past its delimiter word.
+HereDocument read_here_document(std::string_view text, std::size_t& at) {
+    HereDocument document;
+    if (at < text.size() && text[at] == '-') {
+        document.strip_tabs = true;
+        ++at;
+    }
+    while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) ++at;
+    constexpr std::string_view kWordEnds = " \t\n;|&<>()";
+    for (; at < text.size() && kWordEnds.find(text[at]) == std::string_view::npos; ++at) {
+        if (text[at] == '\'' || text[at] == '"' || text[at] == '\\') {
+            document.quoted = true;
+        } else {
+            document.delimiter += text[at];
+        }
+    }
+    return document;
+}
+
+// The first placeholder in `line`, if any.
+std::optional<std::string> placeholder_in(std::string_view line) {
+    for (auto open = line.find("{{"); open != std::string_view::npos; open = line.find("{{", open + 1)) {
+        if (const auto placeholder = placeholder_at(line, open)) return std::string(placeholder->name);
+    }
+    return std::nullopt;
+}
+
+// Skips the bodies of `documents`, starting at `at` (the start of a line); returns the
+// first placeholder in the body of a quoted one.
+std::optional<std::string> skip_here_documents(std::string_view text, std::size_t& at,
+                                               const std::vector<HereDocument>& documents) {
+    for (const auto& document : documents) {
+        while (at < text.size()) {
+            const auto end = std::min(text.find('\n', at), text.size());
+            auto line = text.substr(at, end - at);
+            at = end + 1;
+            if (document.strip_tabs) line.remove_prefix(std::min(line.find_first_not_of('\t'), line.size()));
+            if (line == document.delimiter) break;
+            if (document.quoted) {
+                if (auto name = placeholder_in(line)) return name;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> placeholder_inside_quotes(std::string_view text) {
     char quote = 0;  // the quote we are inside, or 0
+    std::vector<HereDocument> pending;  // announced on this line, bodies from the next one
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (quote != '\'' && c == '\\') {
@@ -272,6 +333,19 @@ std::optional<std::string> placeholder_inside_quotes(std::string_view text) {
                 i = placeholder->end - 1;
                 continue;
             }
+        }
+        if (quote == 0 && text.substr(i, 2) == "<<" && text.substr(i, 3) != "<<<") {
+            std::size_t at = i + 2;
+            pending.push_back(read_here_document(text, at));
+            i = at - 1;
+            continue;
+        }
+        if (quote == 0 && c == '\n' && !pending.empty()) {
+            std::size_t at = i + 1;
+            if (auto name = skip_here_documents(text, at, pending)) return name;
+            pending.clear();
+            i = at - 1;
+            continue;
         }
         if (quote == 0 && (c == '\'' || c == '"')) {
             quote = c;

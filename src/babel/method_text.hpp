@@ -40,8 +40,9 @@ struct ShellCommand {
 ShellCommand shell_command(std::string_view body, const std::map<std::string, std::string>& values);
 
 // The name of the first placeholder that stands inside single or double quotes of shell
-// text, if any. Such a placeholder is refused in sh bodies: it is filled in as a quoted
-// variable reference, which inside quotes would close them.
+// text, or in the body of a quoted here-document (<<'EOF'), if any. Such a placeholder is
+// refused in sh bodies: it is filled in as a quoted variable reference, which inside quotes
+// would close them, and which a quoted here-document would keep as it is, unexpanded.
 std::optional<std::string> placeholder_inside_quotes(std::string_view shell_text);
 
 // Picks `field` (a dot path: "result.height", "data.peers.0.id"; empty: everything) out of

@@ -298,6 +298,20 @@ TEST(PlaceholderInsideQuotes, FindsPlaceholdersInSingleAndDoubleQuotes) {
     EXPECT_EQ(placeholder_inside_quotes("echo 'x' \"y\" '{{ B }}'"), "B");
 }
 
+TEST(PlaceholderInsideQuotes, FindsPlaceholdersInQuotedHereDocuments) {
+    EXPECT_EQ(placeholder_inside_quotes("cat > f <<'EOF'\nkey={{K}}\nEOF"), "K");
+    EXPECT_EQ(placeholder_inside_quotes("cat <<\"END\" >f\nx\nkey={{K}}\nEND\necho {{OK}}"), "K");
+    EXPECT_EQ(placeholder_inside_quotes("cat <<-\\EOF\n\tkey={{K}}\n\tEOF"), "K");
+    // The body ends at its delimiter: what follows is shell text again.
+    EXPECT_EQ(placeholder_inside_quotes("cat <<'EOF'\nplain\nEOF\necho '{{Q}}'"), "Q");
+}
+
+TEST(PlaceholderInsideQuotes, UnquotedHereDocumentsAndHereStringsAreFine) {
+    EXPECT_FALSE(placeholder_inside_quotes("cat <<EOF\nname={{V}}\nit's fine\nEOF"));
+    EXPECT_FALSE(placeholder_inside_quotes("cat <<-EOF\n\tname={{V}}\n\tEOF\necho {{W}}"));
+    EXPECT_FALSE(placeholder_inside_quotes("read x <<< {{V}}"));
+}
+
 TEST(PlaceholderInsideQuotes, BarePlaceholdersAndEscapedQuotesAreFine) {
     EXPECT_FALSE(placeholder_inside_quotes("generatetoaddress {{COUNT}} addr"));
     EXPECT_FALSE(placeholder_inside_quotes("echo \\' {{A}} \\\""));
