@@ -165,6 +165,18 @@ TEST_F(LitecoinNode, BabelUpdateKeepsTheChainRunning) {
     EXPECT_EQ(node_.run("height"), "0");
 }
 
+// bvd may stop waiting (its deadline passes, or it restarts) while babelsup installs babel:
+// the install goes on to its end.
+TEST_F(LitecoinNode, BabelInstallOutlivesACallerThatStoppedWaiting) {
+    const auto new_binary = node_.dir() / "babel-new";
+    write_file_atomically(new_binary, read_file(binary()) + "another build", 0755);
+    const auto error = error_of([&] { node_.install_babel(new_binary, {}, 1ms); });
+    EXPECT_TRUE(error.starts_with("deadline_exceeded")) << error;
+    const auto wanted = sha256_hex(read_file(new_binary));
+    EXPECT_TRUE(eventually([&] { return node_.status().babel_sha256() == wanted; }, 30s)) << last_log(20);
+    EXPECT_EQ(node_.run("height"), "0");
+}
+
 TEST_F(LitecoinNode, CorruptBabelUploadIsRefusedAndTheOldBabelKeepsServing) {
     const auto before = node_.status();
     const auto error = error_of([&] { node_.install_babel(binary(), std::string(64, '0')); });
@@ -250,6 +262,20 @@ TEST_F(LitecoinNode, ShutdownStopsTheChainAndBabelsup) {
     call<babel_v1::ShutdownResponse>(node_.babelsup(), "blockvisor.babel.v1.BabelSup/Shutdown", babel_v1::ShutdownRequest());
     const auto result = node_.babelsup_process().wait(30s);
     ASSERT_TRUE(result);
+    EXPECT_EQ(result->exit_code, 0);
+    EXPECT_FALSE(process_exists(chain_pid));
+}
+
+// A Shutdown whose caller stops waiting still stops everything and ends babelsup.
+TEST_F(LitecoinNode, ShutdownGoesOnWhenTheCallerStopsWaiting) {
+    const int chain_pid = node_.entry_point_pid("litecoind");
+    const auto error = error_of([&] {
+        call<babel_v1::ShutdownResponse>(node_.babelsup(), "blockvisor.babel.v1.BabelSup/Shutdown",
+                                         babel_v1::ShutdownRequest(), 1ms);
+    });
+    EXPECT_TRUE(error.starts_with("deadline_exceeded")) << error;
+    const auto result = node_.babelsup_process().wait(30s);
+    ASSERT_TRUE(result) << "babelsup kept running";
     EXPECT_EQ(result->exit_code, 0);
     EXPECT_FALSE(process_exists(chain_pid));
 }

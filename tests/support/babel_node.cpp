@@ -52,7 +52,8 @@ ProcessResult BabelNode::stop_babelsup() {
     return result.value_or(ProcessResult{});
 }
 
-void BabelNode::install_babel(const std::filesystem::path& binary, const std::string& sha256) {
+void BabelNode::install_babel(const std::filesystem::path& binary, const std::string& sha256,
+                              std::chrono::milliseconds timeout) {
     const auto content = read_file(binary);
     constexpr std::size_t kChunk = 1 << 20;
     for (std::size_t offset = 0; offset < content.size(); offset += kChunk) {
@@ -64,7 +65,7 @@ void BabelNode::install_babel(const std::filesystem::path& binary, const std::st
     }
     babel_v1::InstallBabelRequest install;
     install.set_sha256(sha256.empty() ? sha256_hex(content) : sha256);
-    call<babel_v1::InstallBabelResponse>(babelsup(), "blockvisor.babel.v1.BabelSup/InstallBabel", install, 60s);
+    call<babel_v1::InstallBabelResponse>(babelsup(), "blockvisor.babel.v1.BabelSup/InstallBabel", install, timeout);
 }
 
 void BabelNode::setup(const std::string& config_toml, const std::map<std::string, std::string>& properties) {

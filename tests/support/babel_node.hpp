@@ -32,7 +32,8 @@ public:
     ProcessResult stop_babelsup();
 
     // Uploads `binary` in chunks and installs it. Throws rpc::Error.
-    void install_babel(const std::filesystem::path& binary, const std::string& sha256 = {});
+    void install_babel(const std::filesystem::path& binary, const std::string& sha256 = {},
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
     void setup(const std::string& config_toml, const std::map<std::string, std::string>& properties = {});
     babel_v1::GetStatusResponse status() const;
     // Runs a method through babel. Throws rpc::Error.
