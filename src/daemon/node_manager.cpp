@@ -508,7 +508,16 @@ asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
     co_return info_of(*node);
 }
 
+// A start holds the node until it ends, init included (up to 30 min). A forced stop and a
+// delete do not wait for that: they kill the machine, the start fails at once, and they go on.
+void NodeManager::cut_start_short(Node& node) {
+    if (node.status != v1::NODE_STATUS_STARTING || !node.machine->running()) return;
+    log::info("node {}: killing its machine to end the start in progress", node.record.name());
+    node.machine->kill();
+}
+
 asio::awaitable<v1::NodeInfo> NodeManager::stop(std::string reference, bool force) {
+    if (force) cut_start_short(*find(reference));
     auto [node, guard] = co_await lock(reference);
     co_await stop_locked(*node, force);
     co_return info_of(*node);
@@ -565,6 +574,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
 
 asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     auto node = find(reference);
+    cut_start_short(*node);
     auto guard = co_await node->operations.lock();
     const auto id = node->record.id();
     if (node->deleted) co_return id;

@@ -316,6 +316,37 @@ TEST_F(NodeHost, BvdKilledDuringADeleteDoesNotStartTheNodeAgain) {
     bv({"node", "delete", "deleting"});
 }
 
+// A start holds its node through init (up to 30 min): a forced stop and a delete end it
+// instead of waiting for it.
+TEST_F(NodeHost, ForcedStopAndDeleteEndAStartInProgress) {
+    const auto image = dummy_variant("slow-init", [](std::string config) {
+        return config + "\n[[methods]]\nname = \"init\"\ntransport = \"sh\"\n"
+                        "body = \"touch /var/lib/dummy/init-started; sleep 120\"\n";
+    });
+    for (const std::string ending : {"stop", "delete"}) {
+        SCOPED_TRACE(ending);
+        const auto id = json::value_to<std::string>(json::parse(bv({"node", "create", image, "--name", "slow", "--json"})).at("id"));
+        Process start({binary("bv"), "--root", host_.root().string(), "node", "start", "slow"}, host_.root());
+        ASSERT_TRUE(eventually([&] { return std::filesystem::exists(node_dir(id) / "data/init-started"); }, 20s))
+            << "init never began: " << status_of("slow");
+        std::vector<std::string> argv{binary("bv"), "--root", host_.root().string(), "node", ending, "slow"};
+        if (ending == "stop") argv.push_back("--force");
+        Process ending_it(argv, host_.root());
+        const auto ended = ending_it.wait(30s);
+        ASSERT_TRUE(ended) << "bv node " << ending << " waited for the start";
+        EXPECT_EQ(ended->exit_code, 0) << ended->err;
+        const auto started = start.wait(30s);
+        ASSERT_TRUE(started);
+        EXPECT_EQ(started->exit_code, 1) << "the start should report that it did not finish";
+        EXPECT_EQ(host_pid_of(id, "babelsup"), 0) << "the node still runs";
+        if (ending == "stop") {
+            EXPECT_EQ(trimmed(status_of("slow")), "stopped");
+            bv({"node", "delete", "slow"});
+        }
+        EXPECT_FALSE(std::filesystem::exists(node_dir(id)));
+    }
+}
+
 // What an import cut short leaves in the cache (a partial copy, or the replaced image) goes
 // when bvd starts again.
 TEST_F(NodeHost, ImportLeftoversAreRemovedAtTheNextStart) {
