@@ -38,6 +38,12 @@ void NodeStore::remove_leftovers() const {
         if (name.starts_with(".creating-") || name.starts_with(".deleting-")) {
             log::info("removing {} left behind by an interrupted create or delete", entry.path().string());
             fs::remove_all(entry.path(), ec);
+        } else if (entry.is_directory(ec)) {
+            // A record write cut short leaves its temporary file (.node.json.XXXXXX) beside it.
+            std::error_code ignored;
+            for (const auto& file : fs::directory_iterator(entry.path(), ignored)) {
+                if (file.path().filename().string().starts_with(".node.json.")) fs::remove(file.path(), ignored);
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ public:
         std::vector<std::string> broken;  // "<dir>: why", for directories that hold no valid record
     };
     Loaded load_all() const;
-    // Removes what crashed creates and deletes left behind.
+    // Removes what crashed creates, deletes and record writes left behind.
     void remove_leftovers() const;
 
     std::filesystem::path node_dir(const std::string& id) const { return nodes_dir_ / id; }

@@ -347,17 +347,24 @@ TEST_F(NodeHost, ForcedStopAndDeleteEndAStartInProgress) {
     }
 }
 
-// What an import cut short leaves in the cache (a partial copy, or the replaced image) goes
-// when bvd starts again.
-TEST_F(NodeHost, ImportLeftoversAreRemovedAtTheNextStart) {
-    const auto leftover = host_.root() / "var/lib/blockvisor/images/.importing-00000000-0000-4000-8000-000000000000";
-    std::filesystem::create_directories(leftover / "rootfs/bin");
-    write_file_atomically(leftover / "babel.toml", "[config]\n");
+// What an import cut short leaves in the cache (a partial copy, or the replaced image) and
+// what a node record write cut short leaves beside the record go when bvd starts again.
+TEST_F(NodeHost, LeftoversOfCutShortWritesAreRemovedAtTheNextStart) {
+    import("dummy");
+    const auto id = json::value_to<std::string>(
+        json::parse(bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "kept", "--json"})).at("id"));
+    const auto half_record = node_dir(id) / ".node.json.Ab12Cd";
+    write_file_atomically(half_record, "{\"id\":");
+    const auto import_leftover = host_.root() / "var/lib/blockvisor/images/.importing-00000000-0000-4000-8000-000000000000";
+    std::filesystem::create_directories(import_leftover / "rootfs/bin");
+    write_file_atomically(import_leftover / "babel.toml", "[config]\n");
     host_.daemon().signal(SIGKILL);
     host_.daemon().wait(10s);
     host_.start_daemon();
-    import("dummy");
-    EXPECT_FALSE(std::filesystem::exists(leftover));
+    EXPECT_EQ(trimmed(status_of("kept")), "stopped");
+    EXPECT_FALSE(std::filesystem::exists(import_leftover));
+    EXPECT_FALSE(std::filesystem::exists(half_record));
+    EXPECT_TRUE(std::filesystem::exists(node_dir(id) / "node.json"));
     EXPECT_NE(bv({"image", "list"}).find("dummy/sleeper"), std::string::npos);
 }
 
