@@ -114,15 +114,7 @@ int run_daemon(const DaemonOptions& options) {
     metrics_service.register_with(router);
     rpc::Server server(router, "bvd");
 
-    try {
-        tasks.spawn(io.get_executor(),
-                    serve_api(images, nodes, metrics, server, tasks, rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660)),
-                    log::LogFailure{"serving the local API"});
-    } catch (const std::exception& error) {
-        log::error("cannot listen on {}: {}", paths.socket.string(), error.what());
-        return 1;
-    }
-
+    // Caught from before the socket exists: whoever sees the socket may already stop bvd.
     asio::signal_set stop_signals(io, SIGTERM, SIGINT);
     stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
@@ -138,6 +130,15 @@ int run_daemon(const DaemonOptions& options) {
             },
             log::LogFailure{"shutting down"});
     });
+
+    try {
+        tasks.spawn(io.get_executor(),
+                    serve_api(images, nodes, metrics, server, tasks, rpc::listen_unix(io.get_executor(), paths.socket.string(), 0660)),
+                    log::LogFailure{"serving the local API"});
+    } catch (const std::exception& error) {
+        log::error("cannot listen on {}: {}", paths.socket.string(), error.what());
+        return 1;
+    }
 
     log::info("blockvisor {} serving on {} (root {}, backend {})", kVersion, paths.socket.string(),
               paths.root.string(), config.backend());
