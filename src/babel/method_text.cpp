@@ -320,6 +320,7 @@ std::optional<std::string> skip_here_documents(std::string_view text, std::size_
 
 std::optional<std::string> placeholder_inside_quotes(std::string_view text) {
     char quote = 0;  // the quote we are inside, or 0
+    int arithmetic = 0;  // depth of (( )): `<<` there is a shift
     std::vector<HereDocument> pending;  // announced on this line, bodies from the next one
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
@@ -334,18 +335,40 @@ std::optional<std::string> placeholder_inside_quotes(std::string_view text) {
                 continue;
             }
         }
-        if (quote == 0 && text.substr(i, 2) == "<<" && text.substr(i, 3) != "<<<") {
-            std::size_t at = i + 2;
-            pending.push_back(read_here_document(text, at));
-            i = at - 1;
-            continue;
-        }
-        if (quote == 0 && c == '\n' && !pending.empty()) {
-            std::size_t at = i + 1;
-            if (auto name = skip_here_documents(text, at, pending)) return name;
-            pending.clear();
-            i = at - 1;
-            continue;
+        if (quote == 0) {
+            const bool word_start = i == 0 || std::string_view(" \t\n;&|()").find(text[i - 1]) != std::string_view::npos;
+            if (c == '#' && word_start) {
+                // A comment: its quotes and operators mean nothing.
+                i = std::min(text.find('\n', i), text.size()) - 1;
+                continue;
+            }
+            if (text.substr(i, 2) == "((") {
+                ++arithmetic;
+                ++i;
+                continue;
+            }
+            if (text.substr(i, 2) == "))" && arithmetic > 0) {
+                --arithmetic;
+                ++i;
+                continue;
+            }
+            if (text.substr(i, 3) == "<<<") {
+                i += 2;  // a here-string: one word, no body
+                continue;
+            }
+            if (text.substr(i, 2) == "<<" && arithmetic == 0) {
+                std::size_t at = i + 2;
+                pending.push_back(read_here_document(text, at));
+                i = at - 1;
+                continue;
+            }
+            if (c == '\n' && !pending.empty()) {
+                std::size_t at = i + 1;
+                if (auto name = skip_here_documents(text, at, pending)) return name;
+                pending.clear();
+                i = at - 1;
+                continue;
+            }
         }
         if (quote == 0 && (c == '\'' || c == '"')) {
             quote = c;

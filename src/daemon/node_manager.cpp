@@ -102,6 +102,7 @@ struct NodeManager::Node {
     Clock::time_point running_since{};
     bool deleted = false;
     bool watched = false;
+    std::string start_ended_by;  // set when a forced stop or a delete ends a start in progress
 };
 
 NodeManager::NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images,
@@ -444,9 +445,12 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     } catch (const std::exception& error) {
         // Not only the steps' own errors: a state file that cannot be written (full disk)
         // must not leave a sandbox running that no one watches.
-        failure = error.what();
+        failure = node.start_ended_by.empty()
+                      ? std::string(error.what())
+                      : "node '" + node.record.name() + "': its start was ended by " + node.start_ended_by;
         node.machine->kill();
     }
+    node.start_ended_by.clear();
     if (!failure.empty()) {
         co_await node.machine->wait_stopped();
         co_await node.machine->clean_up();
@@ -510,14 +514,15 @@ asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
 
 // A start holds the node until it ends, init included (up to 30 min). A forced stop and a
 // delete do not wait for that: they kill the machine, the start fails at once, and they go on.
-void NodeManager::cut_start_short(Node& node) {
+void NodeManager::cut_start_short(Node& node, std::string_view by) {
     if (node.status != v1::NODE_STATUS_STARTING || !node.machine->running()) return;
-    log::info("node {}: killing its machine to end the start in progress", node.record.name());
+    log::info("node {}: killing its machine to end the start in progress ({})", node.record.name(), by);
+    node.start_ended_by = by;
     node.machine->kill();
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::stop(std::string reference, bool force) {
-    if (force) cut_start_short(*find(reference));
+    if (force) cut_start_short(*find(reference), "a forced stop");
     auto [node, guard] = co_await lock(reference);
     co_await stop_locked(*node, force);
     co_return info_of(*node);
@@ -574,7 +579,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
 
 asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     auto node = find(reference);
-    cut_start_short(*node);
+    cut_start_short(*node, "a delete");
     auto guard = co_await node->operations.lock();
     const auto id = node->record.id();
     if (node->deleted) co_return id;

@@ -90,8 +90,9 @@ private:
     asio::awaitable<void> stop_locked(Node& node, bool force);
     // Stops the node's machine and leaves its desired state alone (restart, upgrade, recovery).
     asio::awaitable<void> stop_machine_locked(Node& node, bool force);
-    // Kills the machine of a node whose start is in progress (forced stop, delete).
-    void cut_start_short(Node& node);
+    // Kills the machine of a node whose start is in progress; `by` names who (a forced stop,
+    // a delete) for the start's error.
+    void cut_start_short(Node& node, std::string_view by);
     // Records what the node should be, and goes on (logged) when the disk refuses the record.
     void set_desired(Node& node, v1::NodeStatus desired);
     asio::awaitable<void> recover(std::shared_ptr<Node> node);

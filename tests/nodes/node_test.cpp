@@ -338,6 +338,9 @@ TEST_F(NodeHost, ForcedStopAndDeleteEndAStartInProgress) {
         const auto started = start.wait(30s);
         ASSERT_TRUE(started);
         EXPECT_EQ(started->exit_code, 1) << "the start should report that it did not finish";
+        EXPECT_NE(started->err.find("its start was ended by a " + std::string(ending == "stop" ? "forced stop" : "delete")),
+                  std::string::npos)
+            << started->err;
         EXPECT_EQ(host_pid_of(id, "babelsup"), 0) << "the node still runs";
         if (ending == "stop") {
             EXPECT_EQ(trimmed(status_of("slow")), "stopped");

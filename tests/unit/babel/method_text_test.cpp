@@ -310,6 +310,18 @@ TEST(PlaceholderInsideQuotes, UnquotedHereDocumentsAndHereStringsAreFine) {
     EXPECT_FALSE(placeholder_inside_quotes("cat <<EOF\nname={{V}}\nit's fine\nEOF"));
     EXPECT_FALSE(placeholder_inside_quotes("cat <<-EOF\n\tname={{V}}\n\tEOF\necho {{W}}"));
     EXPECT_FALSE(placeholder_inside_quotes("read x <<< {{V}}"));
+    EXPECT_FALSE(placeholder_inside_quotes("jq -r .h <<< \"$status\"\necho {{X}}"));
+    EXPECT_FALSE(placeholder_inside_quotes("read -r a <<< \"$(cli x)\"\ncli getblock {{HASH}}"));
+    EXPECT_EQ(placeholder_inside_quotes("read a <<< $x\necho '{{Y}}'"), "Y");
+}
+
+TEST(PlaceholderInsideQuotes, CommentsAndShiftsAreNotHereDocuments) {
+    EXPECT_FALSE(placeholder_inside_quotes("# cat <<'EOF' would not expand it\ncurl http://h/{{ID}}"));
+    EXPECT_FALSE(placeholder_inside_quotes("# don't retry\necho {{A}}"));
+    EXPECT_FALSE(placeholder_inside_quotes("echo {{A}} # it's bare"));
+    EXPECT_EQ(placeholder_inside_quotes("echo $((a<<2))\necho \"{{Q}}\""), "Q");
+    EXPECT_EQ(placeholder_inside_quotes("(( x <<= 1 )); echo '{{Q}}'"), "Q");
+    EXPECT_FALSE(placeholder_inside_quotes("echo $# {{A}}"));
 }
 
 TEST(PlaceholderInsideQuotes, BarePlaceholdersAndEscapedQuotesAreFine) {
