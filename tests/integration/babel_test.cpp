@@ -174,6 +174,8 @@ TEST_F(LitecoinNode, BabelInstallOutlivesACallerThatStoppedWaiting) {
     EXPECT_TRUE(error.starts_with("deadline_exceeded")) << error;
     const auto wanted = sha256_hex(read_file(new_binary));
     EXPECT_TRUE(eventually([&] { return node_.status().babel_sha256() == wanted; }, 30s)) << last_log(20);
+    // The status names the new binary as soon as it is in place; it answers once started.
+    EXPECT_TRUE(eventually([&] { return height_answers(); }, 30s)) << last_log(20);
     EXPECT_EQ(node_.run("height"), "0");
 }
 
