@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 
 namespace bv::cli {
@@ -58,20 +56,6 @@ std::string entry_point_text(const v1::EntryPoint& entry_point) {
 }
 
 }  // namespace
-
-std::string status_word(v1::NodeStatus status) {
-    constexpr std::string_view prefix = "NODE_STATUS_";
-    const auto& name = v1::NodeStatus_Name(status);
-    if (!name.starts_with(prefix)) return "unknown";
-    std::string word = name.substr(prefix.size());
-    std::transform(word.begin(), word.end(), word.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return word;
-}
-
-std::string image_name(const v1::NodeImage& image) {
-    return fmt::format("{}/{}/{}", image.protocol(), image.node_type(), image.version());
-}
 
 std::string node_status_line(const v1::NodeInfo& node) {
     const auto word = status_word(node.status());

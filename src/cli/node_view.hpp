@@ -5,16 +5,12 @@
 
 #include "blockvisor/v1/node.pb.h"
 #include "cli/output.hpp"
+#include "common/node_words.hpp"
 
 namespace bv::cli {
 
 // How bv shows nodes: plain functions from the API's messages to text, apart from the I/O.
 
-// "running", "stopped", "failed", ...: the enum name without NODE_STATUS_, lowercase;
-// "unknown" for a value this bv does not know (a newer bvd).
-std::string status_word(blockvisor::v1::NodeStatus status);
-// "protocol/node_type/version", as `bv image list` names images.
-std::string image_name(const blockvisor::v1::NodeImage& image);
 // What `bv node status` prints: the status word, with the failure in parentheses when failed.
 std::string node_status_line(const blockvisor::v1::NodeInfo& node);
 

@@ -13,6 +13,7 @@
 #include "babel/node_channel.hpp"
 #include "common/async.hpp"
 #include "common/log.hpp"
+#include "common/node_words.hpp"
 #include "common/system_info.hpp"
 #include "common/wall_clock.hpp"
 #include "common/worker_pool.hpp"
@@ -31,21 +32,6 @@ namespace fs = std::filesystem;
 constexpr auto kStableRun = 60s;
 constexpr auto kMaxRecoveryDelay = std::chrono::milliseconds(60'000);
 
-
-std::string_view status_word(v1::NodeStatus status) {
-    switch (status) {
-        case v1::NODE_STATUS_CREATING: return "creating";
-        case v1::NODE_STATUS_STOPPED: return "stopped";
-        case v1::NODE_STATUS_STARTING: return "starting";
-        case v1::NODE_STATUS_RUNNING: return "running";
-        case v1::NODE_STATUS_STOPPING: return "stopping";
-        case v1::NODE_STATUS_UPGRADING: return "upgrading";
-        case v1::NODE_STATUS_DELETING: return "deleting";
-        case v1::NODE_STATUS_DELETED: return "deleted";
-        case v1::NODE_STATUS_FAILED: return "failed";
-        default: return "unknown";
-    }
-}
 
 bool valid_property_name(const std::string& name) {
     static const std::regex pattern("[A-Za-z0-9_.-]{1,64}");
@@ -144,8 +130,7 @@ asio::awaitable<void> NodeManager::load() {
         auto node = std::make_shared<Node>();
         node->record = std::move(record);
         try {
-            node->image = images_.find(node->record.image().protocol() + "/" + node->record.image().node_type() + "/" +
-                                       node->record.image().version());
+            node->image = images_.find(bv::image_name(node->record.image()));
         } catch (const rpc::Error& error) {
             node->failure = error.what();
             node->status = v1::NODE_STATUS_FAILED;
@@ -266,7 +251,7 @@ rpc::Endpoint NodeManager::channel_of_running(std::string_view reference, std::u
     const auto node = find(reference);
     if (node->status != v1::NODE_STATUS_RUNNING || !node->machine) {
         throw rpc::Error(rpc::Code::failed_precondition, "node '" + node->record.name() + "' is " +
-                                                             std::string(status_word(node->status)) +
+                                                             status_word(node->status) +
                                                              ", not running (start it with 'bv node start " +
                                                              node->record.name() + "')");
     }
@@ -391,7 +376,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
     // Reserve the name and the resources while the directory is being built.
     nodes_[record.id()] = node;
     auto guard = co_await node->operations.lock();
-    publish(*node, "creating", record.image().protocol() + "/" + record.image().node_type() + "/" + record.image().version());
+    publish(*node, "creating", bv::image_name(record.image()));
 
     const auto staging = store_.staging_dir(record.id());
     try {

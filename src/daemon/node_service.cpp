@@ -5,6 +5,7 @@
 #include "blockvisor/babel/v1/babel.pb.h"
 #include "blockvisor/babel/v1/babelsup.pb.h"
 #include "common/async.hpp"
+#include "common/node_words.hpp"
 #include "rpc/connect_client.hpp"
 #include "rpc/error.hpp"
 
@@ -15,10 +16,6 @@ namespace babel_v1 = blockvisor::babel::v1;
 using namespace std::chrono_literals;
 
 constexpr auto kQuickCall = 10s;
-
-std::string image_text(const v1::NodeImage& image) {
-    return image.protocol() + "/" + image.node_type() + "/" + image.version();
-}
 
 }  // namespace
 
@@ -75,7 +72,7 @@ asio::awaitable<v1::ListNodesResponse> NodeService::list(v1::ListNodesRequest re
     v1::ListNodesResponse response;
     for (auto& info : nodes_.list()) {
         if (request.running_only() && info.status() != v1::NODE_STATUS_RUNNING) continue;
-        if (!request.image_filter().empty() && image_text(info.image()).find(request.image_filter()) == std::string::npos) {
+        if (!request.image_filter().empty() && bv::image_name(info.image()).find(request.image_filter()) == std::string::npos) {
             continue;
         }
         *response.add_nodes() = std::move(info);

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+#include "blockvisor/v1/node.pb.h"
+
+namespace bv {
+
+// How nodes are named in words, the same in bvd's events and errors and in bv's output.
+
+// "running", "stopped", "failed", ...: the enum name without NODE_STATUS_, lowercase;
+// "unknown" for a value this build does not know (a newer peer).
+std::string status_word(blockvisor::v1::NodeStatus status);
+// "protocol/node_type/version", as `bv image list` names images.
+std::string image_name(const blockvisor::v1::NodeImage& image);
+
+}  // namespace bv
