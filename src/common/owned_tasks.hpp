@@ -2,11 +2,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
 #include <chrono>
@@ -18,7 +15,6 @@
 #include <type_traits>
 #include <variant>
 
-#include "common/async.hpp"
 #include "common/notifier.hpp"
 
 namespace bv {
@@ -31,8 +27,8 @@ namespace asio = boost::asio;
 // destructors would touch what is already gone.
 class OwnedTasks {
 public:
-    // Starts `task`, a loop that runs until finish() cancels it; `on_end` gets what it threw
-    // (or nullptr). Once finish() has begun, a task is not started any more.
+    // Starts `task` (a loop, a watch: whatever finish() may cancel at once); `on_end` gets what
+    // it threw (or nullptr). Once finish() has begun, a task is not started any more.
     void spawn(asio::any_io_executor executor, asio::awaitable<void> task,
                std::function<void(std::exception_ptr)> on_end = [](std::exception_ptr) {});
 
@@ -65,37 +61,6 @@ private:
     bool finishing_ = false;
 };
 
-inline void OwnedTasks::spawn(asio::any_io_executor executor, asio::awaitable<void> task,
-                              std::function<void(std::exception_ptr)> on_end) {
-    start(std::move(executor), std::move(task), false, std::move(on_end));
-}
-
-inline void OwnedTasks::start(asio::any_io_executor executor, asio::awaitable<void> task, bool shielded,
-                              std::function<void(std::exception_ptr)> on_end) {
-    if (finishing_) {
-        on_end(std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted)));
-        return;
-    }
-    const auto entry = tasks_.emplace(tasks_.end());
-    entry->shielded = shielded;
-    // The entry (and its canceller) goes once the spawn has let go of it.
-    asio::co_spawn(executor, std::move(task),
-                   asio::bind_cancellation_slot(entry->canceller.slot(), [this, executor, entry, on_end = std::move(on_end)](
-                                                                             std::exception_ptr error) {
-                       on_end(error);
-                       asio::post(executor, [this, entry] {
-                           tasks_.erase(entry);
-                           ended_.notify_all();
-                       });
-                   }));
-}
-
-inline void OwnedTasks::cancel(bool shielded_too) {
-    for (auto& task : tasks_) {
-        if (shielded_too || !task.shielded) task.canceller.emit(asio::cancellation_type::terminal);
-    }
-}
-
 template <class T>
 asio::awaitable<T> OwnedTasks::run_shielded(asio::awaitable<T> operation) {
     if (finishing_) throw boost::system::system_error(asio::error::operation_aborted);
@@ -125,19 +90,6 @@ asio::awaitable<T> OwnedTasks::run_shielded(asio::awaitable<T> operation) {
     while (!outcome->done) co_await outcome->finished.wait();
     if (outcome->error) std::rethrow_exception(outcome->error);
     if constexpr (!std::is_void_v<T>) co_return std::move(*outcome->value);
-}
-
-inline asio::awaitable<void> OwnedTasks::all_ended() {
-    while (!tasks_.empty()) co_await ended_.wait();
-}
-
-inline asio::awaitable<void> OwnedTasks::finish(std::chrono::milliseconds grace) {
-    finishing_ = true;
-    cancel(false);
-    const bool ended = co_await with_timeout(all_ended(), grace);
-    if (ended) co_return;
-    cancel(true);
-    co_await all_ended();
 }
 
 }  // namespace bv

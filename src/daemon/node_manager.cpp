@@ -616,7 +616,7 @@ asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
     try {
         if (running) co_await stop_machine_locked(*node, true);
         co_await start_locked(node);
-    } catch (const std::exception& error) {
+    } catch (const std::exception&) {
         // start_locked reported the failure; the next attempt comes after the backoff.
     }
 }
