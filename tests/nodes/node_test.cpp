@@ -77,7 +77,7 @@ protected:
 
     // Imports a copy of the dummy image as dummy/<node_type>/1.0.0, its babel.toml changed
     // by `edit`; returns the image's name.
-    std::string dummy_variant(const std::string& node_type, const std::function<std::string(std::string)>& edit) {
+    std::string dummy_variant(const std::string& node_type, const std::function<std::string(const std::string&)>& edit) {
         const auto source = host_.root() / ("image-" + node_type);
         std::filesystem::copy(test_image("dummy"), source,
                               std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
@@ -453,45 +453,39 @@ TEST_F(NodeHost, OrphansInsideTheNodeAreReaped) {
 // `failed` with the step named, nothing of it keeps running, and it can be deleted.
 TEST_F(NodeHost, StartFailingAtEachStepLeavesACleanFailedNode) {
     using Hook = std::function<void(const std::filesystem::path&)>;
+    using ConfigEdit = std::function<std::string(const std::string&)>;
     struct Fault {
-        std::string step;      // as the error names it
-        std::string variant;   // node_type of the broken image
-        Hook break_image;      // on the image's source, before import
-        Hook break_node;       // after create, on the image in the cache
-        Hook break_node_dir;   // after create, on the node's directory
+        std::string step;       // as the error names it
+        std::string variant;    // node_type of the broken image
+        ConfigEdit break_config;  // on the image's babel.toml, before import
+        Hook break_node;        // after create, on the image in the cache
+        Hook break_node_dir;    // after create, on the node's directory
     };
-    const auto edit_config = [](const std::filesystem::path& image, const std::string& from, const std::string& to) {
-        write_file_atomically(image / "babel.toml", std::regex_replace(read_file(image / "babel.toml"), std::regex(from), to));
-    };
+    const ConfigEdit unchanged = [](const std::string& config) { return config; };
     const Hook nothing = [](const std::filesystem::path&) {};
     const std::vector<Fault> faults{
-        {"starting the machine", "no-rootfs", nothing,
+        {"starting the machine", "no-rootfs", unchanged,
          [](const auto& cached) { std::filesystem::remove_all(cached / "rootfs"); }, nothing},
         {"setting up the node", "future",
-         [&](const auto& source) { edit_config(source, "babel_version = \"[^\"]*\"", "babel_version = \"99.0.0\""); },
+         [](const std::string& config) {
+             return std::regex_replace(config, std::regex("babel_version = \"[^\"]*\""), "babel_version = \"99.0.0\"");
+         },
          nothing, nothing},
-        {"uploading keys", "bad-keys", nothing, nothing,
+        {"uploading keys", "bad-keys", unchanged, nothing,
          [](const auto& node_dir) {
              std::filesystem::create_directories(node_dir / "keys");
              write_file_atomically(node_dir / "keys" / "a..b", "x");
          }},
         {"running init", "bad-init",
-         [](const auto& source) {
-             write_file_atomically(source / "babel.toml", read_file(source / "babel.toml") +
-                                                              "\n[[methods]]\nname = \"init\"\ntransport = \"sh\"\n"
-                                                              "body = \"echo genesis failed >&2; exit 7\"\n");
+         [](const std::string& config) {
+             return config + "\n[[methods]]\nname = \"init\"\ntransport = \"sh\"\nbody = \"echo genesis failed >&2; exit 7\"\n";
          },
          nothing, nothing},
     };
     for (const auto& fault : faults) {
         SCOPED_TRACE(fault.step);
-        const auto source = host_.root() / ("image-" + fault.variant);
-        std::filesystem::copy(test_image("dummy"), source,
-                              std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
-        edit_config(source, "node_type = \"sleeper\"", "node_type = \"" + fault.variant + "\"");
-        fault.break_image(source);
-        bv({"image", "import", source.string()});
-        const auto created = json::parse(bv({"node", "create", "dummy/" + fault.variant + "/1.0.0", "--json"}));
+        const auto image = dummy_variant(fault.variant, fault.break_config);
+        const auto created = json::parse(bv({"node", "create", image, "--json"}));
         const auto id = json::value_to<std::string>(created.at("id"));
         fault.break_node(host_.root() / "var/lib/blockvisor/images/dummy" / fault.variant / "1.0.0");
         fault.break_node_dir(node_dir(id));
@@ -542,15 +536,11 @@ TEST_F(NodeHost, BadRequestsGetClearErrors) {
     EXPECT_EQ(bad_network.exit_code, 1);
 
     // An image that wants more than any host has.
-    const auto huge = host_.root() / "huge-image";
-    std::filesystem::copy(test_image("dummy"), huge, std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
-    auto config = read_file(huge / "babel.toml");
-    config = std::regex_replace(config, std::regex("node_type = \"sleeper\""), "node_type = \"giant\"");
-    config += "\n";
-    write_file_atomically(huge / "babel.toml", std::regex_replace(config, std::regex("\\[requirements\\][^\\[]*"),
-                                                       "[requirements]\nvcpu_count = 4096\nmem_size_mb = 16\ndisk_size_gb = 1\n\n"));
-    bv({"image", "import", huge.string()});
-    const auto too_big = host_.bv({"node", "create", "dummy/giant/1.0.0"});
+    const auto giant = dummy_variant("giant", [](const std::string& config) {
+        return std::regex_replace(config + "\n", std::regex("\\[requirements\\][^\\[]*"),
+                                  "[requirements]\nvcpu_count = 4096\nmem_size_mb = 16\ndisk_size_gb = 1\n\n");
+    });
+    const auto too_big = host_.bv({"node", "create", giant});
     EXPECT_EQ(too_big.exit_code, 1);
     EXPECT_NE(too_big.err.find("4096 vCPU"), std::string::npos) << too_big.err;
 
