@@ -11,6 +11,7 @@
 #include "babel/key_store.hpp"
 #include "babel/method_engine.hpp"
 #include "babel/node_channel.hpp"
+#include "babel/node_contract.hpp"
 #include "babel/node_setup.hpp"
 #include "blockvisor/babel/v1/babel.pb.h"
 #include "common/async.hpp"
@@ -39,19 +40,20 @@ class BabelAgent {
 public:
     BabelAgent(asio::io_context& io, BabelOptions options)
         : io_(io), options_(std::move(options)), children_(io.get_executor()), methods_(children_), server_(router_, "babel") {
-        router_.unary("blockvisor.babel.v1.Babel/Ping", this, &BabelAgent::ping);
-        router_.unary("blockvisor.babel.v1.Babel/Version", this, &BabelAgent::version);
-        router_.unary("blockvisor.babel.v1.Babel/ListCapabilities", this, &BabelAgent::list_capabilities);
-        router_.unary("blockvisor.babel.v1.Babel/Run", this, &BabelAgent::run_method);
-        router_.unary("blockvisor.babel.v1.Babel/DownloadKeys", this, &BabelAgent::download_keys);
-        router_.unary("blockvisor.babel.v1.Babel/UploadKeys", this, &BabelAgent::upload_keys);
-        router_.unary("blockvisor.babel.v1.Babel/Init", this, &BabelAgent::init);
-        router_.server_stream("blockvisor.babel.v1.Babel/Logs", this, &BabelAgent::logs);
+        router_.add(procedures::ping, this, &BabelAgent::ping);
+        router_.add(procedures::version, this, &BabelAgent::version);
+        router_.add(procedures::list_capabilities, this, &BabelAgent::list_capabilities);
+        router_.add(procedures::run, this, &BabelAgent::run_method);
+        router_.add(procedures::download_keys, this, &BabelAgent::download_keys);
+        router_.add(procedures::upload_keys, this, &BabelAgent::upload_keys);
+        router_.add(procedures::init, this, &BabelAgent::init);
+        router_.add(procedures::babel_logs, this, &BabelAgent::logs);
     }
 
     asio::awaitable<void> run() {
         const auto channel = make_node_channel(options_.channel);
-        asio::co_spawn(io_, server_.serve(channel->listen(io_.get_executor(), kBabelPort)), asio::detached);
+        asio::co_spawn(io_, server_.serve(channel->listen(io_.get_executor(), kBabelPort)),
+                       log::LogFailure{"serving babel on the node channel"});
         log::info("babel {} serving on {} port {}", kVersion, channel->spec(), kBabelPort);
         asio::signal_set stop_signals(io_, SIGTERM, SIGINT);
         co_await stop_signals.async_wait(asio::use_awaitable);
@@ -151,9 +153,13 @@ private:
                 ~AnnounceEnd() { finished.notify_all(); }
             } announce{init_finished_};
             const ScopedFlag running(init_running_);
-            if (current.config.find_method("init") != nullptr) {
-                response.set_output(co_await methods_.run(current, "init", {}, kInitTimeout));
+            const auto* init = current.config.find_method("init");
+            if (init != nullptr && !init->finished()) {
+                // The node starts without it; no flag, so that it runs once a config fills it in.
+                log::warn("init is not finished in the node's config ({}): skipped", init->what_is_missing());
+                co_return response;
             }
+            if (init != nullptr) response.set_output(co_await methods_.run(current, "init", {}, kInitTimeout));
             write_file_atomically(done_flag, "done\n");
         }
         response.set_ran(true);
@@ -162,7 +168,7 @@ private:
 
     asio::awaitable<void> logs(v1::LogsRequest request, rpc::StreamWriter<v1::LogsResponse>& out, rpc::CallContext&) {
         rpc::ConnectClient supervisor(io_.get_executor(), rpc::unix_endpoint(options_.supervisor_socket.string()));
-        auto stream = co_await supervisor.open_stream<v1::LogsResponse>("blockvisor.babel.v1.BabelSup/Logs", request);
+        auto stream = co_await supervisor.open_stream(procedures::node_logs, request);
         for (;;) {
             const auto message = co_await stream.next();
             if (!message) break;

@@ -9,9 +9,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fstream>
 
-#include "babel/backoff_policy.hpp"
-#include "blockvisor/babel/v1/babel.pb.h"
+#include "babel/babel_update_plan.hpp"
+#include "babel/node_contract.hpp"
 #include "common/async.hpp"
+#include "common/backoff_policy.hpp"
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/sha256.hpp"
@@ -107,8 +108,7 @@ asio::awaitable<void> BabelRunner::health_check(std::chrono::milliseconds timeou
     std::string last_error = "no answer";
     while (Clock::now() < deadline && !exited()) {
         try {
-            co_await client.call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
-                                                                      blockvisor::babel::v1::PingRequest(), 1s);
+            co_await client.call(procedures::ping, blockvisor::babel::v1::PingRequest(), 1s);
             co_return;
         } catch (const rpc::Error& error) {
             last_error = error.what();
@@ -120,7 +120,7 @@ asio::awaitable<void> BabelRunner::health_check(std::chrono::milliseconds timeou
                                                  " ms: " + last_error);
 }
 
-asio::awaitable<void> BabelRunner::install(std::string sha256) {
+asio::awaitable<void> BabelRunner::verify_upload(const std::string& sha256) {
     if (upload_expected_size_ == 0 || upload_received_ != upload_expected_size_) {
         throw rpc::Error(rpc::Code::failed_precondition,
                          "babel upload incomplete: " + std::to_string(upload_received_) + " of " +
@@ -134,32 +134,90 @@ asio::awaitable<void> BabelRunner::install(std::string sha256) {
                                                    "; nothing was installed, the running babel stays");
     }
     ::chmod(upload_.c_str(), 0755);
-    const bool had_previous = std::filesystem::exists(binary_);
-    if (had_previous) std::filesystem::rename(binary_, previous_binary_);
-    std::filesystem::rename(upload_, binary_);
-    sync_directory(binary_.parent_path());
-    note(log_, "installing babel " + sha256);
+}
 
-    co_await stop();
-    co_await start();
-    std::optional<std::string> unhealthy;
-    try {
-        co_await health_check(kHealthCheckTimeout);
-    } catch (const rpc::Error& error) {
-        unhealthy = error.what();
+asio::awaitable<void> BabelRunner::do_update_step(BabelUpdateStep step, const std::string& sha256) {
+    switch (step) {
+        case BabelUpdateStep::verify_upload:
+            co_await verify_upload(sha256);
+            break;
+        case BabelUpdateStep::set_previous_aside:
+            std::filesystem::rename(binary_, previous_binary_);
+            break;
+        case BabelUpdateStep::move_new_in_place:
+            std::filesystem::rename(upload_, binary_);
+            sync_directory(binary_.parent_path());
+            note(log_, "installing babel " + sha256);
+            break;
+        case BabelUpdateStep::restart:
+            co_await stop();
+            co_await start();
+            break;
+        case BabelUpdateStep::health_check:
+            co_await health_check(kHealthCheckTimeout);
+            break;
+        case BabelUpdateStep::discard_previous:
+            std::filesystem::remove(previous_binary_);
+            break;
+        case BabelUpdateStep::remove_new:
+            co_await stop();
+            std::filesystem::remove(binary_);
+            break;
+        case BabelUpdateStep::restore_previous:
+            std::filesystem::rename(previous_binary_, binary_);
+            sync_directory(binary_.parent_path());
+            break;
+        case BabelUpdateStep::start_restored:
+            co_await start();
+            break;
     }
-    if (unhealthy) {
-        note(log_, "the new babel failed its health check: " + *unhealthy);
-        co_await stop();
-        std::filesystem::remove(binary_);
-        if (had_previous) std::filesystem::rename(previous_binary_, binary_);
-        co_await start();
-        throw rpc::Error(rpc::Code::failed_precondition,
-                         "the new babel failed its health check (" + *unhealthy + "); " +
-                             (had_previous ? "the previous babel was restored" : "no babel is installed"));
+}
+
+asio::awaitable<void> BabelRunner::install(std::string sha256) {
+    // The steps' I/O here, their order and what a failure leads to in babel_update_plan.
+    BabelUpdate update{.had_previous = std::filesystem::exists(binary_)};
+    std::optional<rpc::Error> refusal;
+    std::string unhealthy;
+    std::string first_failure;
+    for (std::optional<BabelUpdateStep> step = update.step; step;
+         step = advance(update, refusal == std::nullopt)) {
+        refusal.reset();
+        try {
+            co_await do_update_step(*step, sha256);
+        } catch (const rpc::Error& error) {
+            refusal = error;
+        } catch (const std::exception& error) {
+            refusal = rpc::Error(rpc::Code::internal,
+                                 std::string(step_name(*step)) + ": " + error.what());
+        }
+        if (refusal && first_failure.empty())
+            first_failure = std::string(step_name(*step)) + ": " + refusal->what();
+        if (refusal &&
+            (*step == BabelUpdateStep::restart || *step == BabelUpdateStep::health_check)) {
+            unhealthy = refusal->what();
+            note(log_, "the new babel failed its health check: " + unhealthy);
+        }
     }
-    std::filesystem::remove(previous_binary_);
-    note(log_, "babel " + version_ + " installed and healthy");
+    switch (*update.end) {
+        case BabelUpdateEnd::installed:
+            note(log_, "babel " + version_ + " installed and healthy");
+            co_return;
+        case BabelUpdateEnd::refused:
+            throw *refusal;
+        case BabelUpdateEnd::restored:
+        case BabelUpdateEnd::none_installed:
+        case BabelUpdateEnd::restore_failed:
+            break;
+    }
+    const char* outcome = *update.end == BabelUpdateEnd::restored
+                              ? "the previous babel was restored"
+                          : *update.end == BabelUpdateEnd::none_installed
+                              ? "no babel is installed"
+                              : "the previous babel is back but did not start";
+    const auto reason = unhealthy.empty()
+                            ? "the new babel could not be put in place (" + first_failure + ")"
+                            : "the new babel failed its health check (" + unhealthy + ")";
+    throw rpc::Error(rpc::Code::failed_precondition, reason + "; " + outcome);
 }
 
 }  // namespace bv::babel

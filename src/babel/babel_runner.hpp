@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "babel/babel_update_plan.hpp"
 #include "babel/log_buffer.hpp"
 #include "babel/restarting_process.hpp"
 #include "common/child_processes.hpp"
@@ -47,6 +48,8 @@ public:
 private:
     asio::awaitable<void> read_installed();
     asio::awaitable<void> health_check(std::chrono::milliseconds timeout);
+    asio::awaitable<void> verify_upload(const std::string& sha256);
+    asio::awaitable<void> do_update_step(BabelUpdateStep step, const std::string& sha256);
 
     ChildProcesses& children_;
     LogBuffer& log_;

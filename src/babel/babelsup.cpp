@@ -9,11 +9,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <filesystem>
 
 #include "babel/babel_runner.hpp"
 #include "babel/data_volume.hpp"
 #include "babel/log_stream.hpp"
 #include "babel/node_channel.hpp"
+#include "babel/node_contract.hpp"
 #include "babel/node_setup.hpp"
 #include "babel/restarting_process.hpp"
 #include "babel/supervisor.hpp"
@@ -52,12 +54,12 @@ public:
                  channel_->endpoint(kBabelPort)),
           server_(router_, "babelsup") {
         log_.on_append = [this] { log_appended_.notify_all(); };
-        router_.unary("blockvisor.babel.v1.BabelSup/GetStatus", this, &BabelSup::get_status);
-        router_.unary("blockvisor.babel.v1.BabelSup/Setup", this, &BabelSup::setup);
-        router_.unary("blockvisor.babel.v1.BabelSup/UploadBabelChunk", this, &BabelSup::upload_babel_chunk);
-        router_.unary("blockvisor.babel.v1.BabelSup/InstallBabel", this, &BabelSup::install_babel);
-        router_.server_stream("blockvisor.babel.v1.BabelSup/Logs", this, &BabelSup::logs);
-        router_.unary("blockvisor.babel.v1.BabelSup/Shutdown", this, &BabelSup::shutdown);
+        router_.add(procedures::get_status, this, &BabelSup::get_status);
+        router_.add(procedures::setup, this, &BabelSup::setup);
+        router_.add(procedures::upload_babel_chunk, this, &BabelSup::upload_babel_chunk);
+        router_.add(procedures::install_babel, this, &BabelSup::install_babel);
+        router_.add(procedures::node_logs, this, &BabelSup::logs);
+        router_.add(procedures::shutdown, this, &BabelSup::shutdown);
     }
 
     asio::awaitable<void> run() {
@@ -68,9 +70,10 @@ public:
             note(std::string("cannot use the saved setup: ") + error.what());
         }
         co_await babel_.start();
-        asio::co_spawn(io_, server_.serve(channel_->listen(io_.get_executor(), kBabelSupPort)), asio::detached);
+        asio::co_spawn(io_, server_.serve(channel_->listen(io_.get_executor(), kBabelSupPort)),
+                       log::LogFailure{"serving babelsup on the node channel"});
         asio::co_spawn(io_, server_.serve(rpc::listen_unix(io_.get_executor(), internal_socket(options_.state_dir).string(), 0600)),
-                       asio::detached);
+                       log::LogFailure{"serving babelsup to babel"});
         note("babelsup " + std::string(kVersion) + " serving on " + channel_->spec() + " port " + std::to_string(kBabelSupPort));
 
         asio::signal_set stop_signals(io_, SIGTERM, SIGINT);
@@ -93,6 +96,7 @@ private:
                 note(error.what());
             }
         }
+        for (const auto& warning : config.warnings) note(warning.to_warning_string());
         supervisor_.start(config.supervisor, node_environment(current_environment(), config));
         setup_ = std::move(setup);
     }
@@ -210,11 +214,17 @@ int run_babelsup(const BabelSupOptions& options) {
         BabelSup babelsup(io, options);
         co_await babelsup.run();
     });
-    if (options.power_off) {
-        ::sync();
-        ::reboot(RB_POWER_OFF);
-    }
+    if (options.power_off) power_off_now();
     return exit_code;
+}
+
+int power_off_now() {
+    ::sync();
+    // A machine without ACPI cannot be powered off: it reboots instead (reboot=k: the i8042's
+    // reset line), which ends Firecracker as it ends QEMU with -no-reboot.
+    std::error_code ec;
+    ::reboot(std::filesystem::exists("/sys/firmware/acpi", ec) ? RB_POWER_OFF : RB_AUTOBOOT);
+    return 1;
 }
 
 }  // namespace bv::babel

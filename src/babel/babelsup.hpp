@@ -14,6 +14,9 @@ struct BabelSupOptions {
     bool power_off = false;
 };
 
+// Syncs and powers the machine off (babelsup is a VM's init); returns only when that fails.
+int power_off_now();
+
 // Runs babelsup until SIGTERM/SIGINT or a Shutdown call. Returns the exit code.
 int run_babelsup(const BabelSupOptions& options);
 

@@ -13,22 +13,30 @@ namespace {
 struct FileCheck {
     std::string file;
     std::vector<ConfigProblem> problems;
+    std::vector<ConfigProblem> warnings;  // of a valid file
 
     bool valid() const { return problems.empty(); }
 };
 
 FileCheck check_file(const std::string& file) {
     try {
-        load_babel_config(file);
-        return {file, {}};
+        return {file, {}, load_babel_config(file).warnings};
     } catch (const ConfigError& error) {
-        return {file, error.problems()};
+        return {file, error.problems(), {}};
     }
+}
+
+std::string ok_line(const FileCheck& check) {
+    const auto count = check.warnings.size();
+    if (count == 0) return check.file + ": ok";
+    return check.file + ": ok (" + std::to_string(count) +
+           (count == 1 ? " warning)" : " warnings)");
 }
 
 void write_text(const std::vector<FileCheck>& checks, std::ostream& out) {
     for (const auto& check : checks) {
-        if (check.valid()) out << check.file << ": ok\n";
+        for (const auto& warning : check.warnings) out << warning.to_warning_string() << '\n';
+        if (check.valid()) out << ok_line(check) << '\n';
         for (const auto& problem : check.problems) out << problem.to_string() << '\n';
     }
 }
@@ -40,10 +48,17 @@ boost::json::object to_json(const ConfigProblem& problem) {
             {"message", problem.message}};
 }
 
+boost::json::array to_json(const std::vector<ConfigProblem>& problems) {
+    boost::json::array array;
+    for (const auto& problem : problems) array.push_back(to_json(problem));
+    return array;
+}
+
 boost::json::object to_json(const FileCheck& check) {
-    boost::json::array problems;
-    for (const auto& problem : check.problems) problems.push_back(to_json(problem));
-    return {{"file", check.file}, {"valid", check.valid()}, {"problems", std::move(problems)}};
+    return {{"file", check.file},
+            {"valid", check.valid()},
+            {"problems", to_json(check.problems)},
+            {"warnings", to_json(check.warnings)}};
 }
 
 void write_json(const std::vector<FileCheck>& checks, std::ostream& out) {

@@ -4,7 +4,7 @@
 #include "babel/toml_reader.hpp"
 
 #include <fmt/core.h>
-#include <toml++/toml.h>
+#include "babel/toml.hpp"
 
 #include <algorithm>
 #include <array>
@@ -52,15 +52,24 @@ std::optional<Version> parse_version(std::string_view text) {
     return std::nullopt;
 }
 
+constexpr std::string_view kMountPoint = "data_directory_mount_point";
+
+void read_non_empty_if_given(TableReader& reader, std::string_view key, std::string& out) {
+    if (reader.read(key, out, Presence::optional) && out.empty())
+        reader.problem(key, "expected a non-empty string, got \"\"");
+}
+
 ChainConfig read_chain_config(TableReader& reader) {
     ChainConfig config;
     reader.read_non_empty("protocol", config.protocol);
     reader.read_non_empty("node_type", config.node_type);
     reader.read_non_empty("node_version", config.node_version);
-    if (reader.read("babel_version", config.babel_version, Presence::required) &&
+    // The original system renamed babel_version to min_babel_version.
+    const auto babel_version = reader.either("babel_version", "min_babel_version");
+    if (reader.read(babel_version, config.babel_version, Presence::required) &&
         !parse_version(config.babel_version)) {
-        reader.problem("babel_version", fmt::format("expected a version x.y.z, got {}",
-                                                    in_quotes(config.babel_version)));
+        reader.problem(babel_version, fmt::format("expected a version x.y.z, got {}",
+                                                  in_quotes(config.babel_version)));
     }
     reader.read("description", config.description, Presence::optional);
     if (reader.read("api_host", config.api_host, Presence::optional) &&
@@ -76,7 +85,7 @@ ChainConfig read_chain_config(TableReader& reader) {
                               return element.read(port, IntegerRange{1, 65535});
                           });
     }
-    reader.read_non_empty("data_directory_mount_point", config.data_directory_mount_point);
+    read_non_empty_if_given(reader, kMountPoint, config.data_directory_mount_point);
     reader.log_unknown_keys();
     return config;
 }
@@ -116,8 +125,10 @@ EntryPoint read_entry_point(TableReader& reader) {
     return entry_point;
 }
 
-SupervisorConfig read_supervisor(TableReader& reader) {
+// `mount_point`: the original system's later files give data_directory_mount_point here.
+SupervisorConfig read_supervisor(TableReader& reader, std::string& mount_point) {
     SupervisorConfig supervisor;
+    read_non_empty_if_given(reader, kMountPoint, mount_point);
     reader.read("backoff_base_ms", supervisor.backoff_base_ms, Presence::optional);
     reader.read("backoff_timeout_ms", supervisor.backoff_timeout_ms, Presence::optional);
     reader.read("backoff_max_ms", supervisor.backoff_max_ms, Presence::optional);
@@ -169,18 +180,37 @@ void read_params(TableReader& reader, std::string& params) {
     }
 }
 
+bool is_blank(std::string_view text) {
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+}
+
+// A value the file gives but leaves empty makes the method unfinished, not the file invalid.
+// False when `value` is blank.
+bool check_filled_in(TableReader& reader, std::string_view key, const std::string& value,
+                     MissingPart part, Method& method) {
+    if (!is_blank(value)) return true;
+    method.missing.push_back(part);
+    reader.warning(key, fmt::format("method {} is not finished: {}; calling it fails until it is "
+                                    "filled in",
+                                    in_quotes(method.name), describe(part)));
+    return false;
+}
+
 void read_transport_fields(TableReader& reader, Method& method) {
     switch (method.transport) {
         case Transport::jrpc:
-            reader.read_non_empty("method", method.method);
+            if (reader.read("method", method.method, Presence::required))
+                check_filled_in(reader, "method", method.method, MissingPart::jrpc_method, method);
             read_params(reader, method.params);
             break;
         case Transport::rest:
-            // The original system's files have `method = ""` for paths still to be found.
-            reader.read("method", method.method, Presence::required);
+            if (reader.read("method", method.method, Presence::required))
+                check_filled_in(reader, "method", method.method, MissingPart::rest_path, method);
             break;
         case Transport::sh:
-            if (reader.read("body", method.body, Presence::required)) {
+            if (reader.read("body", method.body, Presence::required) &&
+                check_filled_in(reader, "body", method.body, MissingPart::sh_body, method)) {
                 if (const auto name = placeholder_inside_quotes(method.body)) {
                     reader.problem("body", fmt::format("placeholder {{{{{}}}}} is inside quotes (or a quoted "
                                                        "here-document); write it bare, outside them: its value is "
@@ -193,7 +223,9 @@ void read_transport_fields(TableReader& reader, Method& method) {
 }
 
 void read_response(TableReader& reader, Method& method) {
-    reader.read("field", method.response_field, Presence::optional);
+    if (reader.read("field", method.response_field, Presence::optional))
+        check_filled_in(reader, "field", method.response_field, MissingPart::response_field,
+                        method);
     if (const auto format = reader.read_choice("format", kResponseFormats, Presence::optional)) {
         method.response_format = *format;
     }
@@ -243,17 +275,40 @@ std::vector<Method> read_methods(TableReader& root, bool has_api_host) {
     return methods;
 }
 
+// data_directory_mount_point is in [config], or in [supervisor] as in the original system's
+// later files; once.
+void place_mount_point(TableReader& config_table, TableReader* supervisor_table,
+                       std::string mount_point_in_supervisor, ChainConfig& config) {
+    const bool in_config = config_table.has(kMountPoint);
+    const bool in_supervisor = supervisor_table && supervisor_table->has(kMountPoint);
+    if (in_config && in_supervisor) {
+        supervisor_table->problem(kMountPoint,
+                                  "give it either in [config] or in [supervisor], not both");
+    } else if (!in_config && !in_supervisor) {
+        config_table.problem(kMountPoint,
+                             "missing; expected a string (in [config], or in [supervisor])");
+    } else if (in_supervisor) {
+        config.data_directory_mount_point = std::move(mount_point_in_supervisor);
+    }
+}
+
 BabelConfig read_babel_config(const toml::table& document, Problems& problems) {
     TableReader root(document, "", problems);
     BabelConfig config;
-    if (auto table = root.table("config", Presence::required))
-        config.config = read_chain_config(*table);
+    auto config_table = root.table("config", Presence::required);
+    if (config_table) config.config = read_chain_config(*config_table);
     if (auto table = root.table("requirements", Presence::optional))
         config.requirements = read_requirements(*table);
     if (auto table = root.table("env", Presence::optional))
         config.path_append = read_path_append(*table);
-    if (auto table = root.table("supervisor", Presence::required))
-        config.supervisor = read_supervisor(*table);
+    auto supervisor_table = root.table("supervisor", Presence::required);
+    std::string mount_point_in_supervisor;
+    if (supervisor_table)
+        config.supervisor = read_supervisor(*supervisor_table, mount_point_in_supervisor);
+    if (config_table) {
+        place_mount_point(*config_table, supervisor_table ? &*supervisor_table : nullptr,
+                          std::move(mount_point_in_supervisor), config.config);
+    }
     if (auto table = root.table("keys", Presence::optional)) config.keys = read_keys(*table);
     const bool has_api_host = static_cast<bool>(document.at_path("config.api_host"));
     config.methods = read_methods(root, has_api_host);
@@ -289,6 +344,29 @@ std::string join_lines(const std::vector<ConfigProblem>& problems) {
 
 }  // namespace
 
+std::string_view describe(MissingPart part) {
+    switch (part) {
+        case MissingPart::jrpc_method:
+            return "its jrpc method name is empty";
+        case MissingPart::rest_path:
+            return "its rest path is empty";
+        case MissingPart::sh_body:
+            return "its sh body is empty";
+        case MissingPart::response_field:
+            return "its response field is empty";
+    }
+    return "a part of it is empty";
+}
+
+std::string Method::what_is_missing() const {
+    std::string text;
+    for (const auto part : missing) {
+        if (!text.empty()) text += " and ";
+        text += describe(part);
+    }
+    return text;
+}
+
 const Method* BabelConfig::find_method(std::string_view name) const {
     const auto found = std::find_if(methods.begin(), methods.end(),
                                     [&](const Method& method) { return method.name == name; });
@@ -315,15 +393,31 @@ std::string ConfigProblem::to_string() const {
     return text;
 }
 
+std::string ConfigProblem::to_warning_string() const {
+    auto warning = *this;
+    warning.message = "warning: " + message;
+    return warning.to_string();
+}
+
 ConfigError::ConfigError(std::vector<ConfigProblem> problems)
     : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
 
 BabelConfig parse_babel_config(std::string_view toml, const std::string& file) {
+    // TOML forbids NUL; toml++ reports one as an error, but its debug build asserts on it
+    // first (found by the fuzzer): refused here, before it sees the text.
+    if (const auto nul = toml.find('\0'); nul != std::string_view::npos) {
+        const auto before = toml.substr(0, nul);
+        const auto line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+        const auto line_start = before.rfind('\n');
+        const auto column = static_cast<std::uint32_t>(nul - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1);
+        throw ConfigError({{file, line, column, "", "a NUL byte: a babel.toml is UTF-8 text without control characters"}});
+    }
     Problems problems(file);
     const auto document = parse_toml(toml, problems);
     problems.throw_if_any();
     auto config = read_babel_config(*document, problems);
     problems.throw_if_any();
+    config.warnings = problems.take_warnings();
     return config;
 }
 
@@ -339,7 +433,7 @@ BabelConfig load_babel_config(const std::filesystem::path& file) {
 }
 
 bool is_plain_file_name(std::string_view name) {
-    // No ".." anywhere, as BABEL_CONFIG.md says (a name like "a..b" is refused too).
+    // No ".." anywhere, as docs/babel.md says (a name like "a..b" is refused too).
     return !name.empty() && name != "." && name.find('/') == std::string_view::npos &&
            name.find("..") == std::string_view::npos && name.find('\0') == std::string_view::npos;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 // The babel config (babel.toml): everything chain-specific about a node image. The format is
-// specified in ../shared/BABEL_CONFIG.md; files of the original system load unchanged.
+// described in docs/babel.md; files of the original system load unchanged.
 
 #include <cstdint>
 #include <filesystem>
@@ -50,14 +50,49 @@ struct SupervisorConfig {
 enum class Transport { jrpc, rest, sh };
 enum class ResponseFormat { raw, json };
 
+// A part of a method that its file left empty. The original system's files do that for calls
+// their authors had still to find (`method = "" # find`). Such a file loads: check-config warns,
+// and calling the method is an error that names what is missing, while the others work.
+enum class MissingPart {
+    jrpc_method,     // jrpc `method = ""`
+    rest_path,       // rest `method = ""` ("/" asks for api_host itself)
+    sh_body,         // sh `body` with nothing but white space
+    response_field,  // `[methods.response] field = ""`: the original answered "" (leaving field
+                     // out gives the whole response)
+};
+
+// "its jrpc method name is empty"
+std::string_view describe(MissingPart part);
+
 struct Method {
     std::string name;
     Transport transport = Transport::sh;
     std::string method;  // jrpc: the JSON-RPC method; rest: the path relative to api_host
     std::string params;  // jrpc: JSON text with {{PLACEHOLDERS}}, empty when not given
     std::string body;    // sh: shell text with {{PLACEHOLDERS}}
-    std::string response_field;  // dot path into the JSON response; empty: the whole response
+    std::string response_field;  // dot path into the JSON response; not given: the whole response
     ResponseFormat response_format = ResponseFormat::raw;
+    std::vector<MissingPart> missing;  // in file order; empty when the method can run
+
+    bool finished() const { return missing.empty(); }
+    // "its rest path is empty and its response field is empty"; empty when finished.
+    std::string what_is_missing() const;
+};
+
+// One thing wrong with a config file (an error, or a warning about a valid file), located as
+// precisely as the file allows.
+struct ConfigProblem {
+    std::string file;
+    std::uint32_t line = 0;    // 0 when unknown
+    std::uint32_t column = 0;  // 0 when unknown
+    std::string
+        key;  // dotted path, e.g. "supervisor.entry_point[0].command"; empty for syntax errors
+    std::string message;  // what is wrong and what is expected
+
+    // "file:line:column: key: message" (parts that are unknown are left out).
+    std::string to_string() const;
+    // "file:line:column: key: warning: message", for a warning.
+    std::string to_warning_string() const;
 };
 
 struct BabelConfig {
@@ -67,22 +102,13 @@ struct BabelConfig {
     SupervisorConfig supervisor;
     std::map<std::string, std::string> keys;  // key name ("*" for the directory) -> path
     std::vector<Method> methods;              // unique names, in file order
+    // What the file leaves unfinished (one per missing part of a method, located at it). The
+    // config is valid all the same.
+    std::vector<ConfigProblem> warnings;
 
     const Method* find_method(std::string_view name) const;
     // Method names, sorted.
     std::vector<std::string> method_names() const;
-};
-
-// One thing wrong with a config file, located as precisely as the file allows.
-struct ConfigProblem {
-    std::string file;
-    std::uint32_t line = 0;    // 0 when unknown
-    std::uint32_t column = 0;  // 0 when unknown
-    std::string key;           // dotted path, e.g. "supervisor.entry_point[0].command"; empty for syntax errors
-    std::string message;       // what is wrong and what is expected
-
-    // "file:line:column: key: message" (parts that are unknown are left out).
-    std::string to_string() const;
 };
 
 // Thrown when a config is not valid; holds every problem found, not just the first.

@@ -1,7 +1,8 @@
 #include "babel/method_engine.hpp"
 
-#include <openssl/evp.h>
 #include <signal.h>
+
+#include <nettle/base64.h>
 
 #include <boost/json.hpp>
 
@@ -29,9 +30,8 @@ std::string excerpt(std::string_view text, std::size_t limit = 300) {
 }
 
 std::string base64(std::string_view data) {
-    std::string encoded(4 * ((data.size() + 2) / 3), '\0');
-    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), reinterpret_cast<const unsigned char*>(data.data()),
-                    static_cast<int>(data.size()));
+    std::string encoded(BASE64_ENCODE_RAW_LENGTH(data.size()), '\0');
+    base64_encode_raw(encoded.data(), data.size(), reinterpret_cast<const std::uint8_t*>(data.data()));
     return encoded;
 }
 
@@ -55,6 +55,12 @@ MethodEngine::Client& MethodEngine::client_for(const std::string& api_host) {
     auto& client = clients_[api_host];
     if (!client) {
         auto url = rpc::parse_http_url(api_host);
+        if (url.https) {
+            // The node side links no TLS: the chain's API is reached inside the node.
+            throw rpc::Error(rpc::Code::failed_precondition,
+                             "api_host '" + url.endpoint.description + "' is https, which babel does not speak: use "
+                             "the client's plain http API inside the node");
+        }
         rpc::HttpClient http(children_.executor(), url.endpoint, {.max_response_body = kMaxResultBytes, .keep_alive = false});
         client = std::make_unique<Client>(Client{std::move(url), std::move(http)});
     }
@@ -69,6 +75,11 @@ asio::awaitable<std::string> MethodEngine::run(const NodeSetup& setup, const std
         std::string known;
         for (const auto& method_name : setup.config.method_names()) known += (known.empty() ? "" : ", ") + method_name;
         throw rpc::Error(rpc::Code::not_found, "no method '" + name + "' in the node's config (it has: " + known + ")");
+    }
+    if (!method->finished()) {
+        throw rpc::Error(rpc::Code::failed_precondition,
+                         "method '" + name + "' is not finished in the node's config: " + method->what_is_missing() +
+                             " (the image's babel.toml must fill it in; babel check-config lists what is missing)");
     }
     std::map<std::string, std::string> values(setup.request.properties().begin(), setup.request.properties().end());
     for (const auto& [key, value] : params) values[key] = value;

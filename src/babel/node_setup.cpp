@@ -1,14 +1,12 @@
 #include "babel/node_setup.hpp"
 
-#include <google/protobuf/util/json_util.h>
-
 #include "common/files.hpp"
 #include "common/version.hpp"
 #include "rpc/error.hpp"
 
 namespace bv::babel {
 
-std::filesystem::path setup_file(const std::filesystem::path& state_dir) { return state_dir / "setup.json"; }
+std::filesystem::path setup_file(const std::filesystem::path& state_dir) { return state_dir / "setup.pb"; }
 
 NodeSetup make_setup(blockvisor::babel::v1::SetupRequest request) {
     NodeSetup setup;
@@ -27,21 +25,18 @@ NodeSetup make_setup(blockvisor::babel::v1::SetupRequest request) {
 }
 
 std::optional<NodeSetup> load_setup(const std::filesystem::path& state_dir) {
-    const auto json = read_file_if_exists(setup_file(state_dir));
-    if (!json) return std::nullopt;
+    const auto bytes = read_file_if_exists(setup_file(state_dir));
+    if (!bytes) return std::nullopt;
     blockvisor::babel::v1::SetupRequest request;
-    const auto status = google::protobuf::util::JsonStringToMessage(*json, &request);
-    if (!status.ok()) {
+    if (!request.ParseFromString(*bytes)) {
         throw rpc::Error(rpc::Code::data_loss, "saved node setup " + setup_file(state_dir).string() +
-                                                   " is unreadable: " + std::string(status.message()));
+                                                   " is unreadable: not a valid SetupRequest");
     }
     return make_setup(std::move(request));
 }
 
 void save_setup(const std::filesystem::path& state_dir, const blockvisor::babel::v1::SetupRequest& request) {
-    std::string json;
-    google::protobuf::util::MessageToJsonString(request, &json);
-    write_file_atomically(setup_file(state_dir), json, 0600);
+    write_file_atomically(setup_file(state_dir), request.SerializeAsString(), 0600);
 }
 
 std::map<std::string, std::string> node_environment(std::map<std::string, std::string> base, const BabelConfig& config) {

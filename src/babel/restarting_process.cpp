@@ -42,8 +42,10 @@ asio::awaitable<void> RestartingProcess::keep_running() {
             state_.pid = child.pid;
             state_.started = started;
             note(log_, state_.name + " started (pid " + std::to_string(child.pid) + ")");
-            asio::co_spawn(children_.executor(), capture_lines(std::move(*child.stdout_pipe), state_.name, log_), asio::detached);
-            asio::co_spawn(children_.executor(), capture_lines(std::move(*child.stderr_pipe), state_.name, log_), asio::detached);
+            asio::co_spawn(children_.executor(), capture_lines(std::move(*child.stdout_pipe), state_.name, log_),
+                           log::LogFailure{"capturing the output of " + state_.name});
+            asio::co_spawn(children_.executor(), capture_lines(std::move(*child.stderr_pipe), state_.name, log_),
+                           log::LogFailure{"capturing the errors of " + state_.name});
             const auto status = co_await children_.wait(child.pid);
             state_.pid = 0;
             state_.last_exit = status.describe();

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "babel/backoff_policy.hpp"
+#include "common/backoff_policy.hpp"
 #include "babel/log_buffer.hpp"
 #include "common/child_processes.hpp"
 #include "common/notifier.hpp"

@@ -5,7 +5,7 @@
 // (config.cpp) is written with it.
 
 #include <fmt/core.h>
-#include <toml++/toml.h>
+#include "babel/toml.hpp"
 
 #include <algorithm>
 #include <array>
@@ -65,13 +65,20 @@ class Problems {
         problems_.push_back(
             {file_, where.begin.line, where.begin.column, std::move(key), std::move(message)});
     }
+    // Something a valid file leaves unfinished.
+    void warn(const toml::source_region& where, std::string key, std::string message) {
+        warnings_.push_back(
+            {file_, where.begin.line, where.begin.column, std::move(key), std::move(message)});
+    }
     void throw_if_any() {
         if (!problems_.empty()) throw ConfigError(std::move(problems_));
     }
+    std::vector<ConfigProblem> take_warnings() { return std::move(warnings_); }
 
   private:
     std::string file_;
     std::vector<ConfigProblem> problems_;
+    std::vector<ConfigProblem> warnings_;
 };
 
 struct IntegerRange {
@@ -177,6 +184,11 @@ class TableReader {
     void problem(std::string_view key, std::string message) const {
         const auto* node = table_.get(key);
         problems_.add(node ? node->source() : table_.source(), path_of(key), std::move(message));
+    }
+    // A warning about `key`, located at its value.
+    void warning(std::string_view key, std::string message) const {
+        const auto* node = table_.get(key);
+        problems_.warn(node ? node->source() : table_.source(), path_of(key), std::move(message));
     }
     void problem_with_name(const toml::key& key, std::string message) const {
         problems_.add(key.source(), path_of(key.str()), std::move(message));

@@ -12,7 +12,7 @@
 #include <exception>
 #include <string_view>
 
-#include "common/paths.hpp"
+#include "host/paths.hpp"
 #include "rpc/error.hpp"
 
 namespace bv::cli {

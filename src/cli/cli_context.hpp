@@ -19,6 +19,7 @@ struct CliContext {
     std::string root;    // --root
     std::string socket;  // --socket: overrides the root's socket
     bool json = false;   // --json
+    bool quiet = false;  // --quiet: nothing on success but what a script needs
     std::chrono::milliseconds timeout{30'000};
     // Creating, starting, stopping, upgrading or deleting a node, importing an image: starting
     // a chain or copying a root filesystem can take minutes.

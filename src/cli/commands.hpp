@@ -35,10 +35,14 @@ DaemonCommand with_arguments(const CliContext& context, std::shared_ptr<Argument
 }
 
 void add_host_commands(CLI::App& app, CliContext& context, Action& action);
+// bv init, bv host status.
+void add_control_plane_commands(CLI::App& app, CLI::App& host, CliContext& context, Action& action);
 // bv node ...: node_commands.cpp adds the node's views, and calls
 // add_node_lifecycle_commands (create, start, stop, restart, upgrade, delete).
 void add_node_commands(CLI::App& app, CliContext& context, Action& action);
 void add_node_lifecycle_commands(CLI::App& node, CliContext& context, Action& action);
 void add_image_commands(CLI::App& app, CliContext& context, Action& action);
+// bv completion SHELL, and the hidden bv __complete nodes|images its scripts call.
+void add_completion_commands(CLI::App& app, CliContext& context, Action& action);
 
 }  // namespace bv::cli

@@ -77,6 +77,7 @@ void add_host_commands(CLI::App& app, CliContext& context, Action& action) {
                        [&context](auto& client) { return show_host_info(context, client); });
     add_daemon_command(*host, "metrics", "CPU, memory and disk use, load, nodes (as bvd last sampled them)",
                        context, action, [&context](auto& client) { return show_host_metrics(context, client); });
+    add_control_plane_commands(app, *host, context, action);
 }
 
 }  // namespace bv::cli

@@ -94,7 +94,7 @@ template <class Message, class PrintText>
 asio::awaitable<void> print_stream(const CliContext& context, rpc::MessageStream<Message> stream,
                                    PrintText print_text) {
     for (;;) {
-        // Not in the loop's condition: g++ 12 miscompiles co_await there (STYLE.md).
+        // Not in the loop's condition: compilers have miscompiled co_await there (g++ 12).
         auto message = co_await stream.next();
         if (!message) break;
         print_message(context.json, *message, print_text);
@@ -177,7 +177,8 @@ void add_node_commands(CLI::App& app, CliContext& context, Action& action) {
                                     context, action, command(list_nodes));
     list->add_flag("--running", arguments->running_only, "Only running nodes");
     list->add_option("--image", arguments->image_filter,
-                     "Only nodes whose image contains this text");
+                     "Only nodes whose image contains this text")
+        ->type_name("IMAGE");
 
     const auto add_view_command = [&]<class Response>(const char* name, const char* description,
                                                       const char* method,

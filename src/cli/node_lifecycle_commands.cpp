@@ -23,10 +23,12 @@ struct LifecycleArguments {
     bool force = false;
     std::string image;
     std::string name;
+    std::string id;
     std::vector<std::string> properties;  // k=v
     std::string network_mode = "host";
     std::string ip;
     std::string gateway;
+    std::string backend;  // empty: the host's default
     // Made from the options above while parsing, so that mistakes are usage errors.
     std::map<std::string, std::string> property_values;
     v1::NodeNetwork network;
@@ -44,6 +46,15 @@ constexpr NodeOperation kStop{"blockvisor.v1.NodeService/Stop", "stop", "stopped
 constexpr NodeOperation kRestart{"blockvisor.v1.NodeService/Restart", "restart", "restarted"};
 constexpr NodeOperation kDelete{"blockvisor.v1.NodeService/Delete", "delete", "deleted"};
 constexpr NodeOperation kUpgrade{"blockvisor.v1.NodeService/Upgrade", "upgrade", "upgraded"};
+
+const std::vector<std::string> kBackendOptions{"sandbox", "qemu", "firecracker"};
+
+v1::MachineBackend backend_of_option(const std::string& backend) {
+    if (backend == "sandbox") return v1::MACHINE_BACKEND_SANDBOX;
+    if (backend == "qemu") return v1::MACHINE_BACKEND_QEMU;
+    if (backend == "firecracker") return v1::MACHINE_BACKEND_FIRECRACKER;
+    return v1::MACHINE_BACKEND_UNSPECIFIED;
+}
 
 v1::NodeRef node_ref(const std::string& node) {
     v1::NodeRef ref;
@@ -65,8 +76,8 @@ asio::awaitable<void> on_each_node(const CliContext& context, rpc::ConnectClient
             auto request = request_for(node);
             const auto response = co_await client.call<Response>(
                 operation.procedure, std::move(request), context.long_timeout);
-            print_message(context.json, response,
-                          [&](const Response&) { fmt::print("{} {}\n", operation.done, node); });
+            print_report(context.json, context.quiet, response,
+                         [&](const Response&) { fmt::print("{} {}\n", operation.done, node); });
         } catch (const rpc::Error& error) {
             if (is_daemon_unreachable(context, error) || error.code() == rpc::Code::unimplemented)
                 throw;
@@ -88,7 +99,7 @@ asio::awaitable<std::vector<std::string>> named_or_all_nodes(const CliContext& c
         "blockvisor.v1.NodeService/List", v1::ListNodesRequest(), context.timeout);
     for (const auto& node : list.nodes())
         nodes.push_back(node.name().empty() ? node.id() : node.name());
-    if (nodes.empty() && !context.json) fmt::print("no nodes\n");
+    if (nodes.empty() && !context.json && !context.quiet) fmt::print("no nodes\n");
     co_return nodes;
 }
 
@@ -97,13 +108,20 @@ asio::awaitable<void> create_node(const CliContext& context, const LifecycleArgu
     v1::CreateNodeRequest request;
     request.set_image(arguments.image);
     request.set_name(arguments.name);
+    request.set_id(arguments.id);
     request.mutable_properties()->insert(arguments.property_values.begin(),
                                          arguments.property_values.end());
     *request.mutable_network() = arguments.network;
+    request.set_backend(backend_of_option(arguments.backend));
     const auto node = co_await client.call<v1::NodeInfo>("blockvisor.v1.NodeService/Create",
                                                          std::move(request), context.long_timeout);
-    print_message(context.json, node, [](const v1::NodeInfo& created) {
-        fmt::print("created node {} ({})\n", created.id(), created.name());
+    // --quiet: the id alone, for scripts (id=$(bv node create IMAGE --quiet)).
+    print_message(context.json, node, [&context](const v1::NodeInfo& created) {
+        if (context.quiet) {
+            fmt::print("{}\n", created.id());
+        } else {
+            fmt::print("created node {} ({})\n", created.id(), created.name());
+        }
     });
 }
 
@@ -171,6 +189,9 @@ void add_create_command(CLI::App& node, CliContext& context, Action& action) {
         ->required();
     create->add_option("--name", arguments->name,
                        "Name of the node (default: generated, e.g. calm-river-7)");
+    create->add_option("--id", arguments->id,
+                       "Id of the node, a UUID (default: generated); creating an existing id again with the "
+                       "same image, name, properties and network answers with that node");
     create->add_option("--props", arguments->properties, "Properties of the node (repeatable)")
         ->type_name("KEY=VALUE");
     create
@@ -182,6 +203,11 @@ void add_create_command(CLI::App& node, CliContext& context, Action& action) {
                        "IP address of the node (only with --network bridge)");
     create->add_option("--gateway", arguments->gateway,
                        "Gateway of the node (only with --network bridge)");
+    create
+        ->add_option("--backend", arguments->backend,
+                     "What isolates the node: sandbox (namespaces), qemu or firecracker (a VM); default: the "
+                     "host config's backend")
+        ->check(CLI::IsMember(kBackendOptions));
 }
 
 }  // namespace

@@ -42,6 +42,14 @@ std::string requirements_text(const v1::NodeRequirements& requirements) {
                        format_bytes(requirements.disk_size_gb() << 30));
 }
 
+std::string backend_text(v1::MachineBackend backend) {
+    switch (backend) {
+        case v1::MACHINE_BACKEND_QEMU: return "qemu";
+        case v1::MACHINE_BACKEND_FIRECRACKER: return "firecracker";
+        default: return "sandbox";
+    }
+}
+
 std::string failure_text(const v1::NodeInfo& node) {
     if (node.failure().empty()) return "-";
     if (node.recovery_attempts() == 0) return node.failure();
@@ -86,6 +94,7 @@ Fields node_info_fields(const v1::NodeInfo& node) {
         {"desired", status_word(node.desired())},
         {"uptime", uptime_text(node)},
         {"pid", node.pid() > 0 ? std::to_string(node.pid()) : "-"},
+        {"backend", backend_text(node.backend())},
         {"network", network_text(node.network())},
         {"properties", joined_key_values(node.properties())},
         {"requirements", requirements_text(node.requirements())},
@@ -114,7 +123,7 @@ Fields node_metrics_fields(const v1::NodeMetrics& metrics) {
 std::string node_event_line(const v1::NodeEvent& event) {
     auto line =
         fmt::format("{} {} {}", format_timestamp_ms(event.at_ms()),
-                    event.node_name().empty() ? event.node_id() : event.node_name(), event.event());
+                    event.node_name().empty() ? event.node_id() : event.node_name(), event_word(event));
     if (!event.message().empty()) line += " " + event.message();
     return line;
 }

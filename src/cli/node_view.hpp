@@ -5,7 +5,7 @@
 
 #include "blockvisor/v1/node.pb.h"
 #include "cli/output.hpp"
-#include "common/node_words.hpp"
+#include "host/node_words.hpp"
 
 namespace bv::cli {
 

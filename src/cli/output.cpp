@@ -37,24 +37,61 @@ std::string format_timestamp_ms(std::int64_t milliseconds) {
     return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(seconds));
 }
 
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> widths(header.size());
-    for (std::size_t column = 0; column < header.size(); ++column) widths[column] = header[column].size();
+std::string format_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                         const OutputStyle& style) {
+    const auto columns = header.size();
+    std::vector<std::size_t> widths(columns);
+    for (std::size_t column = 0; column < columns; ++column) widths[column] = header[column].size();
     for (const auto& row : rows) {
-        for (std::size_t column = 0; column < row.size() && column < widths.size(); ++column) {
+        for (std::size_t column = 0; column < row.size() && column < columns; ++column) {
             widths[column] = std::max(widths[column], row[column].size());
         }
     }
-    const auto print_row = [&](const std::vector<std::string>& cells) {
-        std::string line;
-        for (std::size_t column = 0; column < cells.size() && column < widths.size(); ++column) {
-            const bool last = column + 1 == cells.size();
-            line += last ? cells[column] : fmt::format("{:<{}}  ", cells[column], widths[column]);
+    // Too wide for the terminal: the widest columns give up characters first, never below their
+    // header (then the line is as narrow as it gets, and the terminal wraps it). The first column
+    // (the id or name a row is known by, to paste into the next command) stays whole.
+    if (style.width > 0 && columns > 0) {
+        auto total = 2 * (columns - 1);
+        for (const auto width : widths) total += width;
+        while (total > style.width) {
+            std::size_t widest = columns;
+            for (std::size_t column = 1; column < columns; ++column) {
+                const auto least = std::max<std::size_t>(header[column].size(), 3);
+                if (widths[column] > least && (widest == columns || widths[column] > widths[widest])) widest = column;
+            }
+            if (widest == columns) break;
+            --widths[widest];
+            --total;
         }
-        std::puts(line.c_str());
+    }
+    std::size_t status_column = columns;
+    for (std::size_t column = 0; column < columns; ++column) {
+        if (header[column] == "STATUS") status_column = column;
+    }
+    std::string out;
+    const auto append_row = [&](const std::vector<std::string>& cells, bool is_header) {
+        std::string line;
+        for (std::size_t column = 0; column < cells.size() && column < columns; ++column) {
+            auto cell = cells[column];
+            auto shown = cell.size();
+            if (cell.size() > widths[column]) {
+                // Cut, with an ellipsis (one column, three bytes) saying so.
+                cell = cell.substr(0, widths[column] - 1) + "\u2026";
+                shown = widths[column];
+            }
+            if (column == status_column && !is_header) cell = coloured_status(cell, style.colour);
+            line += cell;
+            if (column + 1 < cells.size()) line += std::string(widths[column] - shown + 2, ' ');
+        }
+        out += line + "\n";
     };
-    print_row(header);
-    for (const auto& row : rows) print_row(row);
+    append_row(header, true);
+    for (const auto& row : rows) append_row(row, false);
+    return out;
+}
+
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+    std::fputs(format_table(header, rows, current_output_style()).c_str(), stdout);
 }
 
 void print_fields(const Fields& fields) {

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/terminal.hpp"
+
 namespace bv::cli {
 
 std::string format_bytes(std::uint64_t bytes);         // "1.5 GiB"
@@ -18,7 +20,11 @@ std::string format_timestamp_ms(std::int64_t milliseconds);
 // "key  value" pairs, in the order they are printed.
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-// Columns padded to their widest cell, two spaces apart.
+// Columns padded to their widest cell, two spaces apart; fitted to `style.width` by cutting the
+// widest columns but the first (cells end in an ellipsis then), the STATUS column in colour with `style.colour`.
+std::string format_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                         const OutputStyle& style);
+// The table in this process' style (cli/terminal.hpp).
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 // "key   value" lines, keys padded.
 void print_fields(const Fields& fields);
@@ -31,6 +37,17 @@ void print_message(bool json, const Message& message, PrintText&& print_text) {
     if (json) {
         print_json(message);
     } else {
+        print_text(message);
+    }
+}
+
+// The same for the reports of commands that change something ("started ltc"): with --quiet,
+// nothing (errors still go to stderr).
+template <class Message, class PrintText>
+void print_report(bool json, bool quiet, const Message& message, PrintText&& print_text) {
+    if (json) {
+        print_json(message);
+    } else if (!quiet) {
         print_text(message);
     }
 }

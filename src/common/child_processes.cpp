@@ -80,7 +80,11 @@ Pipe make_pipe() {
         [[maybe_unused]] auto ignored = ::write(report_fd, &error, sizeof error);
         ::_exit(127);
     };
-    if (options.new_process_group && ::setpgid(0, 0) != 0) fail();
+    if (options.new_session) {
+        if (::setsid() < 0) fail();
+    } else if (options.new_process_group && ::setpgid(0, 0) != 0) {
+        fail();
+    }
     // Asio blocks and handles some signals in this process; the child starts clean.
     sigset_t none;
     sigemptyset(&none);
@@ -90,6 +94,10 @@ Pipe make_pipe() {
     if (null < 0 || ::dup2(null, STDIN_FILENO) < 0) fail();
     if (out.write >= 0 && ::dup2(out.write, STDOUT_FILENO) < 0) fail();
     if (err.write >= 0 && ::dup2(err.write, STDERR_FILENO) < 0) fail();
+    if (out.write < 0 && !options.output_file.empty()) {
+        const int log = ::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (log < 0 || ::dup2(log, STDOUT_FILENO) < 0 || ::dup2(log, STDERR_FILENO) < 0) fail();
+    }
     // Descriptors this process opened without O_CLOEXEC (sockets among them) must not leak
     // into the child: a listening socket held by a child would swallow connections.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

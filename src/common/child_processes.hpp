@@ -27,8 +27,14 @@ struct SpawnOptions {
     std::string user;                         // empty: stay who we are
     // Own process group (pgid = pid), so that stopping it reaches its children too.
     bool new_process_group = true;
+    // A session of its own (setsid: also its own process group, and no controlling terminal),
+    // for a child that must outlive this process and its service's stop (the self-update
+    // installer). Takes precedence over new_process_group.
+    bool new_session = false;
     // stdout and stderr into pipes (ChildProcess::output); otherwise inherited.
     bool capture_output = true;
+    // Without capture_output: stdout and stderr appended to this file (created 0640) instead.
+    std::filesystem::path output_file;
 };
 
 struct ExitStatus {

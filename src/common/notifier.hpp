@@ -16,13 +16,19 @@ namespace asio = boost::asio;
 // between checking and waiting on one io_context.
 class Notifier {
 public:
-    asio::awaitable<void> wait() {
-        asio::steady_timer timer(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+    asio::awaitable<void> wait() { co_await wait_until(asio::steady_timer::time_point::max()); }
+
+    // Waits for notify_all() until `deadline`: true when notified, false when the time passed. One
+    // timer for both, and no awaitable operator: the waiter is registered before this first
+    // suspends, so a notify_all() right after the caller's last check is never missed.
+    asio::awaitable<bool> wait_until(asio::steady_timer::time_point deadline) {
+        asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
         auto waiter = waiters_.insert(waiters_.end(), &timer);
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         waiters_.erase(waiter);
         auto state = co_await asio::this_coro::cancellation_state;
         if (state.cancelled() != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
+        co_return ec == asio::error::operation_aborted;
     }
 
     void notify_all() {

@@ -1,57 +1,58 @@
 #include "common/sha256.hpp"
 
+#include <cerrno>
+#include <cstdint>
+#include <fstream>
+#include <system_error>
+#include <vector>
+
 #include "common/worker_pool.hpp"
 
-#include <openssl/evp.h>
-
-#include <cerrno>
-#include <fstream>
-#include <memory>
-#include <system_error>
-
 namespace bv {
-namespace {
 
-class Digest {
-public:
-    Digest() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) { EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr); }
-    void update(const void* data, std::size_t size) { EVP_DigestUpdate(context_.get(), data, size); }
-    std::string hex() {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int size = 0;
-        EVP_DigestFinal_ex(context_.get(), digest, &size);
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::string text;
-        for (unsigned int i = 0; i < size; ++i) {
-            text.push_back(kHex[digest[i] >> 4]);
-            text.push_back(kHex[digest[i] & 0xf]);
-        }
-        return text;
-    }
-
-private:
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
-};
-
-}  // namespace
-
-std::string sha256_hex(std::string_view data) {
-    Digest digest;
-    digest.update(data.data(), data.size());
-    return digest.hex();
+Sha256::Sha256() {
+    sha256_init(&context_);
 }
 
-std::string sha256_file(const std::filesystem::path& file) {
+void Sha256::update(std::string_view data) {
+    sha256_update(&context_, data.size(), reinterpret_cast<const std::uint8_t*>(data.data()));
+}
+
+std::string Sha256::hex() {
+    std::uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&context_, sizeof digest, digest);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    for (const auto byte : digest) {
+        text.push_back(kHex[byte >> 4]);
+        text.push_back(kHex[byte & 0xf]);
+    }
+    return text;
+}
+
+std::string sha256_hex(std::string_view data) {
+    Sha256 hasher;
+    hasher.update(data);
+    return hasher.hex();
+}
+
+void sha256_update_from_file(Sha256& hasher, const std::filesystem::path& file) {
     std::ifstream input(file, std::ios::binary);
-    if (!input) throw std::system_error(errno, std::generic_category(), "cannot read " + file.string());
-    Digest digest;
+    if (!input)
+        throw std::system_error(errno, std::generic_category(), "cannot read " + file.string());
     std::vector<char> buffer(1 << 20);
     while (input) {
         input.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        digest.update(buffer.data(), static_cast<std::size_t>(input.gcount()));
+        hasher.update(std::string_view(buffer.data(), static_cast<std::size_t>(input.gcount())));
     }
-    if (input.bad()) throw std::system_error(errno, std::generic_category(), "cannot read " + file.string());
-    return digest.hex();
+    if (input.bad())
+        throw std::system_error(errno, std::generic_category(), "cannot read " + file.string());
+}
+
+std::string sha256_file(const std::filesystem::path& file) {
+    Sha256 hasher;
+    sha256_update_from_file(hasher, file);
+    return hasher.hex();
 }
 
 boost::asio::awaitable<std::string> sha256_file_async(std::filesystem::path file) {

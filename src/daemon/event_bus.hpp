@@ -4,6 +4,7 @@
 #include <deque>
 #include <list>
 #include <memory>
+#include <optional>
 
 #include "blockvisor/v1/node.pb.h"
 #include "common/notifier.hpp"
@@ -22,14 +23,16 @@ public:
         ~Subscription();
         Subscription(const Subscription&) = delete;
         Subscription& operator=(const Subscription&) = delete;
-        // The next event, in order. A subscriber that falls more than kQueueLimit events
-        // behind loses the oldest ones.
-        asio::awaitable<v1::NodeEvent> next();
+        // The next event, in order; nullopt when this subscriber fell more than kQueueLimit
+        // events behind and lost some: it should read the current state instead (later
+        // events arrive as usual).
+        asio::awaitable<std::optional<v1::NodeEvent>> next();
 
     private:
         friend class EventBus;
         EventBus& bus_;
         std::deque<v1::NodeEvent> queue_;
+        bool lost_some_ = false;
         Notifier arrived_;
     };
 

@@ -20,6 +20,16 @@ v1::ImageInfo info_of(const Image& image) {
     return info;
 }
 
+v1::ImageDownload download_of(const DownloadProgress& progress) {
+    v1::ImageDownload download;
+    download.set_name(progress.image);
+    download.set_phase(progress.phase == DownloadPhase::downloading ? v1::IMAGE_DOWNLOAD_PHASE_DOWNLOADING
+                                                                    : v1::IMAGE_DOWNLOAD_PHASE_UNPACKING);
+    download.set_received_bytes(progress.received_bytes);
+    download.set_total_bytes(progress.total_bytes);
+    return download;
+}
+
 }  // namespace
 
 void ImageService::register_with(rpc::Router& router) {
@@ -30,6 +40,7 @@ void ImageService::register_with(rpc::Router& router) {
 asio::awaitable<v1::ListImagesResponse> ImageService::list(v1::ListImagesRequest, rpc::CallContext&) {
     v1::ListImagesResponse response;
     for (const auto& image : images_.list()) *response.add_images() = info_of(image);
+    for (const auto& download : downloads_.in_progress()) *response.add_downloads() = download_of(download);
     co_return response;
 }
 

@@ -18,6 +18,41 @@ namespace fs = std::filesystem;
 
 std::string temporary_name(const std::string& purpose) { return "." + purpose + "-" + new_node_id(); }
 
+// What a copy of `directory` takes: its regular files' bytes (links and directories aside).
+std::uint64_t bytes_below(const fs::path& directory) {
+    std::uint64_t bytes = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(directory)) {
+        if (entry.is_regular_file() && !entry.is_symlink()) bytes += entry.file_size();
+    }
+    return bytes;
+}
+
+std::uint64_t mebibytes(std::uint64_t bytes) { return (bytes + (1 << 20) - 1) >> 20; }
+
+// Copies an image directory into the store's staging directory; a disk too small for it is
+// refused before the copy, and a copy that fails all the same says where and how much was free.
+void copy_image(const fs::path& source, const fs::path& staging, const std::string& image) {
+    const auto needed = bytes_below(source);
+    const auto free_bytes = fs::space(staging.parent_path()).available;
+    const auto no_room = [&](const std::string& what) {
+        return rpc::Error(rpc::Code::resource_exhausted,
+                          "cannot import " + image + ": " + what + "; it takes " + std::to_string(mebibytes(needed)) +
+                              " MiB and " + std::to_string(free_bytes >> 20) + " MiB are free under " +
+                              staging.parent_path().string() + " (free disk space, then import again)");
+    };
+    if (needed > free_bytes) throw no_room("not enough disk space");
+    try {
+        fs::create_directories(staging);
+        copy_file_exactly(source / "babel.toml", staging / "babel.toml");
+        copy_tree_exactly(source / "rootfs", staging / "rootfs");
+        // The VM backends' kernel, modules and os.img, when the image has them (build-image --vm).
+        if (fs::is_directory(source / "vm")) copy_tree_exactly(source / "vm", staging / "vm");
+    } catch (const std::system_error& error) {
+        if (error.code() == std::errc::no_space_on_device) throw no_room("the disk filled up while copying it");
+        throw rpc::Error(rpc::Code::internal, "cannot import " + image + ": " + error.what());
+    }
+}
+
 }  // namespace
 
 std::string image_name(const babel::BabelConfig& config) {
@@ -117,17 +152,40 @@ asio::awaitable<Image> ImageStore::import(fs::path source, bool replace,
                                           const std::function<bool(const std::string&)>& in_use) {
     if (!fs::is_directory(source)) throw rpc::Error(rpc::Code::invalid_argument, source.string() + " is not a directory");
     auto image = read_image(source);
-    const auto destination = images_dir_ / image.name;
-    if (fs::exists(destination) && !replace) throw already_in_cache(image.name);
+    if (fs::exists(images_dir_ / image.name) && !replace) throw already_in_cache(image.name);
     if (replace) refuse_if_in_use(image.name, in_use);
-    const auto staging = images_dir_ / temporary_name("importing");
+    const auto staging = staging_directory();
+    co_return co_await install(staging, image.name, replace, in_use,
+                               [source, staging, name = image.name] { copy_image(source, staging, name); });
+}
+
+fs::path ImageStore::staging_directory() const { return images_dir_ / temporary_name("importing"); }
+
+asio::awaitable<Image> ImageStore::install_staged(fs::path staging, std::string expected_name) {
+    std::string name;
+    try {
+        name = read_image(staging).name;
+        if (name != expected_name) {
+            throw rpc::Error(rpc::Code::invalid_argument,
+                             "the image is " + name + ", not " + expected_name + " (its babel.toml names it)");
+        }
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        throw;
+    }
+    co_return co_await install(staging, name, false, [](const std::string&) { return false; }, [] {});
+}
+
+asio::awaitable<Image> ImageStore::install(fs::path staging, std::string image, bool replace,
+                                           const std::function<bool(const std::string&)>& in_use,
+                                           std::function<void()> fill_staging) {
+    const auto destination = images_dir_ / image;
     std::exception_ptr failure;
     try {
         co_await run_in_worker(
             [&] {
-                fs::create_directories(staging);
-                fs::copy(source / "babel.toml", staging / "babel.toml");
-                fs::copy(source / "rootfs", staging / "rootfs", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+                fill_staging();
                 fs::create_directories(destination.parent_path());
             },
             Work::bulk);
@@ -135,8 +193,8 @@ asio::awaitable<Image> ImageStore::import(fs::path source, bool replace,
         const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
         if (cancelled != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
         if (fs::exists(destination)) {
-            if (!replace) throw already_in_cache(image.name);
-            refuse_if_in_use(image.name, in_use);
+            if (!replace) throw already_in_cache(image);
+            refuse_if_in_use(image, in_use);
             // One atomic exchange: there is never a moment without the image.
             if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, destination.c_str(), RENAME_EXCHANGE) != 0) {
                 throw std::system_error(errno, std::generic_category(), "replacing " + destination.string());

@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +15,14 @@ namespace asio = boost::asio;
 
 struct Image {
     std::string name;            // protocol/node_type/version
-    std::filesystem::path dir;   // holds babel.toml and rootfs/
+    std::filesystem::path dir;   // holds babel.toml, rootfs/ and, for VMs, vm/
     std::string config_toml;
     babel::BabelConfig config;
 
     std::filesystem::path rootfs() const { return dir / "rootfs"; }
+    // For VM nodes (scripts/build-image makes them): the guest kernel and the root disk.
+    std::filesystem::path kernel() const { return dir / "vm/vmlinux"; }
+    std::filesystem::path os_image() const { return dir / "vm/os.img"; }
 };
 
 // The host's image cache: <images_dir>/<protocol>/<node_type>/<version>/{babel.toml,rootfs/}.
@@ -40,7 +44,22 @@ public:
     asio::awaitable<Image> import(std::filesystem::path source, bool replace,
                                   const std::function<bool(const std::string&)>& in_use);
 
+    // A fresh path (not created) in the cache's directory where an image can be put together
+    // (an archive unpacked): on the cache's file system, and swept by remove_leftovers when
+    // the process dies before install_staged.
+    std::filesystem::path staging_directory() const;
+    // Moves an image put together in a staging_directory() into the cache, where it must be
+    // `expected_name` (invalid_argument otherwise) and not be yet (already_exists). The staging
+    // directory is gone afterwards, whatever happened.
+    asio::awaitable<Image> install_staged(std::filesystem::path staging, std::string expected_name);
+
 private:
+    // Fills `staging` (on a worker) and moves it to `image`'s place, swapping out an image there
+    // when `replace`; removes what is left in `staging` at the end.
+    asio::awaitable<Image> install(std::filesystem::path staging, std::string image, bool replace,
+                                   const std::function<bool(const std::string&)>& in_use,
+                                   std::function<void()> fill_staging);
+
     std::filesystem::path images_dir_;
 };
 

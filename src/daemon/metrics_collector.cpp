@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "blockvisor/babel/v1/babel.pb.h"
+#include "babel/node_contract.hpp"
 #include "common/log.hpp"
 #include "common/system_info.hpp"
 #include "common/wall_clock.hpp"
@@ -46,15 +46,14 @@ asio::awaitable<v1::NodeMetrics> MetricsCollector::collect(std::string node_id) 
     v1::NodeMetrics metrics;
     metrics.set_node(node_id);
     const auto image = nodes_.image_of(node_id);
-    rpc::ConnectClient babel(co_await asio::this_coro::executor, nodes_.babel_endpoint(node_id));
+    auto node = nodes_.client_of_running(node_id);
     for (const auto method : kWellKnownMethods) {
         if (image.config.find_method(method) == nullptr) continue;
         babel_v1::RunRequest request;
         request.set_method(std::string(method));
         request.set_timeout_ms(static_cast<std::uint32_t>(kMethodTimeout.count()));
         try {
-            const auto response = co_await babel.call<babel_v1::RunResponse>("blockvisor.babel.v1.Babel/Run", request,
-                                                                             kMethodTimeout + std::chrono::seconds(1));
+            const auto response = co_await node.call(babel::procedures::run, request, kMethodTimeout + std::chrono::seconds(1));
             (*metrics.mutable_values())[std::string(method)] = response.value();
         } catch (const rpc::Error& error) {
             (*metrics.mutable_errors())[std::string(method)] = error.what();

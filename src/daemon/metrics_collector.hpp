@@ -23,6 +23,8 @@ public:
     // The last reading of a node; read now when there is none or it is older than the interval.
     asio::awaitable<v1::NodeMetrics> node_metrics(std::string node);
     v1::HostMetrics host_metrics() const;
+    // The last reading of each node, by id, without reading anything (for /metrics).
+    const std::map<std::string, v1::NodeMetrics>& last_readings() const { return cache_; }
 
     static constexpr std::chrono::milliseconds kMethodTimeout{3000};
 

@@ -12,13 +12,18 @@
 
 #include "babel/node_channel.hpp"
 #include "common/async.hpp"
+#include "common/backoff_policy.hpp"
+#include "common/files.hpp"
 #include "common/log.hpp"
-#include "common/node_words.hpp"
+#include "host/node_words.hpp"
 #include "common/system_info.hpp"
 #include "common/wall_clock.hpp"
 #include "common/worker_pool.hpp"
+#include "daemon/admission.hpp"
+#include "daemon/node_backend.hpp"
 #include "daemon/node_names.hpp"
-#include "daemon/node_starter.hpp"
+#include "daemon/recovery_policy.hpp"
+#include "machine/vm_network.hpp"
 #include "rpc/error.hpp"
 
 namespace bv::daemon {
@@ -28,9 +33,8 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// A run this long counts as a recovery that worked: later failures start a new series.
-constexpr auto kStableRun = 60s;
-constexpr auto kMaxRecoveryDelay = std::chrono::milliseconds(60'000);
+// Between recovery attempts: 1 s, 2 s, 4 s, ... up to 60 s.
+BackoffPolicy recovery_backoff() { return BackoffPolicy(1s, 60s, kStableRun); }
 
 
 bool valid_property_name(const std::string& name) {
@@ -84,24 +88,29 @@ struct NodeManager::Node {
     std::string failure;
     AsyncMutex operations;
     std::uint32_t recovery_attempts = 0;
+    bool recovery_gave_up = false;  // until an operator's start, stop or restart
     Clock::time_point next_recovery{};
     Clock::time_point running_since{};
+    BackoffPolicy recovery_backoff = daemon::recovery_backoff();
     bool deleted = false;
     bool watched = false;
+    std::uint64_t last_sequence = 0;  // of the last event published about it
     std::string start_ended_by;  // set when a forced stop or a delete ends a start in progress
 };
 
 NodeManager::NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images,
-                         machine::MachineBackend& backend, EventBus& events, OwnedTasks& tasks,
+                         const machine::BackendRegistry& backends, EventBus& events, OwnedTasks& tasks,
                          NodeManagerOptions options)
     : executor_(std::move(executor)),
       tasks_(tasks),
       paths_(std::move(paths)),
       images_(images),
-      backend_(backend),
+      backends_(backends),
       events_(events),
       options_(std::move(options)),
-      store_(paths_.nodes_dir) {}
+      store_(paths_.nodes_dir),
+      // From the clock, so that sequences keep increasing across restarts of bvd.
+      last_sequence_(static_cast<std::uint64_t>(unix_time_ms()) * 1000) {}
 
 NodeManager::~NodeManager() = default;
 
@@ -111,14 +120,38 @@ machine::MachineSpec NodeManager::machine_spec(const v1::NodeRecord& record, con
     spec.hostname = record.name();
     spec.node_dir = store_.node_dir(record.id());
     spec.image_rootfs = image.rootfs();
-    spec.babelsup_binary = options_.babel_binary;
-    spec.network_mode = record.network().mode().empty() ? "host" : record.network().mode();
+    spec.babelsup_binary = options_.node_binary;
+    spec.network = network_mode_of(record.network());
     spec.ip = record.network().ip();
     spec.gateway = record.network().gateway();
     spec.bridge = options_.bridge;
     spec.vcpu_count = record.requirements().vcpu_count();
     spec.mem_size_mb = record.requirements().mem_size_mb();
+    auto& vm = spec.vm;
+    vm.kernel = image.kernel();
+    vm.os_image = image.os_image();
+    vm.data_image = spec.node_dir / "data.img";
+    // An image that states no disk gets 1 GiB: room for babel's state and a small chain.
+    vm.data_disk_bytes = std::max<std::uint64_t>(record.requirements().disk_size_gb(), 1) << 30;
+    vm.tap = machine::public_tap_name(record.id());
+    vm.mac = machine::mac_of_ip(record.network().ip()).value_or("");
+    vm.channel_link = record.channel_link();
+    vm.accelerator = options_.accelerator;
     return spec;
+}
+
+std::unique_ptr<machine::Machine> NodeManager::make_machine(const v1::NodeRecord& record, const Image& image) const {
+    return backends_.get(backend_of(record)).make(machine_spec(record, image));
+}
+
+std::uint32_t NodeManager::free_channel_link() const {
+    for (auto link = machine::kFirstChannelLink; link < machine::kChannelLinkEnd; ++link) {
+        const bool taken = std::ranges::any_of(nodes_, [&](const auto& entry) {
+            return !entry.second->deleted && entry.second->record.channel_link() == link;
+        });
+        if (!taken) return link;
+    }
+    throw rpc::Error(rpc::Code::resource_exhausted, "no free node channel link left for another VM node on this host");
 }
 
 asio::awaitable<void> NodeManager::load() {
@@ -127,6 +160,12 @@ asio::awaitable<void> NodeManager::load() {
     auto loaded = store_.load_all();
     for (const auto& broken : loaded.broken) log::error("node directory skipped: {}", broken);
     for (auto& record : loaded.records) {
+        if (const auto kind = backend_of(record); !backends_.has(kind)) {
+            // Left as it is on disk: a bvd that has the backend takes it up again.
+            log::error("node {} skipped: it runs on backend '{}', which this bvd lacks", record.name(),
+                       machine::backend_name(kind));
+            continue;
+        }
         auto node = std::make_shared<Node>();
         node->record = std::move(record);
         try {
@@ -135,7 +174,7 @@ asio::awaitable<void> NodeManager::load() {
             node->failure = error.what();
             node->status = v1::NODE_STATUS_FAILED;
         }
-        node->machine = backend_.make(machine_spec(node->record, node->image));
+        node->machine = make_machine(node->record, node->image);
         const machine::MachineLocation location{node->record.machine().pid(), node->record.machine().start_time()};
         if (node->machine->attach(location) && node->record.started_at_ms() == 0) {
             // An earlier bvd died in the middle of starting it: start over (recovery will).
@@ -147,6 +186,7 @@ asio::awaitable<void> NodeManager::load() {
         } else if (node->machine->running()) {
             node->status = v1::NODE_STATUS_RUNNING;
             node->running_since = Clock::now();
+            node->recovery_backoff.started(node->running_since);
             log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), location.pid);
         } else {
             // It stopped while no bvd watched, or a crash came between starting it and
@@ -175,21 +215,37 @@ std::shared_ptr<NodeManager::Node> NodeManager::find(std::string_view reference)
     throw rpc::Error(rpc::Code::not_found, "node '" + std::string(reference) + "' not found (see 'bv node list')");
 }
 
-void NodeManager::publish(const Node& node, std::string_view event, std::string message) {
-    v1::NodeEvent published;
-    published.set_node_id(node.record.id());
-    published.set_node_name(node.record.name());
-    published.set_event(std::string(event));
-    published.set_message(std::move(message));
-    published.set_at_ms(unix_time_ms());
-    log::info("node {}: {}{}{}", node.record.name(), event, published.message().empty() ? "" : ": ", published.message());
-    events_.publish(published);
+v1::NodeEvent NodeManager::event_of(const Node& node, v1::NodeEventKind kind, std::string message) const {
+    v1::NodeEvent event;
+    event.set_node_id(node.record.id());
+    event.set_node_name(node.record.name());
+    event.set_kind(kind);
+    event.set_status(node.status);
+    event.set_message(std::move(message));
+    event.set_at_ms(unix_time_ms());
+    event.set_sequence(node.last_sequence);
+    return event;
+}
+
+void NodeManager::publish(Node& node, v1::NodeEventKind kind, std::string message) {
+    node.last_sequence = ++last_sequence_;
+    const auto event = event_of(node, kind, std::move(message));
+    log::info("node {}: {}{}{}", node.record.name(), event_word(event), event.message().empty() ? "" : ": ", event.message());
+    events_.publish(event);
 }
 
 void NodeManager::set_status(Node& node, v1::NodeStatus status, std::string failure) {
     node.status = status;
     node.failure = std::move(failure);
-    publish(node, status_word(status), node.failure);
+    publish(node, v1::NODE_EVENT_KIND_STATUS, node.failure);
+}
+
+std::vector<v1::NodeEvent> NodeManager::current_statuses() const {
+    std::vector<v1::NodeEvent> events;
+    for (const auto& [id, node] : nodes_) {
+        if (!node->deleted) events.push_back(event_of(*node, v1::NODE_EVENT_KIND_STATUS, node->failure));
+    }
+    return events;
 }
 
 void NodeManager::save(Node& node) {
@@ -208,6 +264,7 @@ v1::NodeInfo NodeManager::info_of(const Node& node) const {
     *info.mutable_properties() = record.properties();
     *info.mutable_network() = record.network();
     *info.mutable_requirements() = record.requirements();
+    info.set_backend(backend_message(backend_of(record)));
     info.set_created_at_ms(record.created_at_ms());
     info.set_failure(node.failure);
     info.set_recovery_attempts(node.recovery_attempts);
@@ -247,7 +304,7 @@ std::vector<std::string> NodeManager::running_nodes() const {
     return ids;
 }
 
-rpc::Endpoint NodeManager::channel_of_running(std::string_view reference, std::uint32_t port) const {
+NodeClient NodeManager::client_of_running(std::string_view reference) const {
     const auto node = find(reference);
     if (node->status != v1::NODE_STATUS_RUNNING || !node->machine) {
         throw rpc::Error(rpc::Code::failed_precondition, "node '" + node->record.name() + "' is " +
@@ -255,15 +312,7 @@ rpc::Endpoint NodeManager::channel_of_running(std::string_view reference, std::u
                                                              ", not running (start it with 'bv node start " +
                                                              node->record.name() + "')");
     }
-    return node->machine->channel(port);
-}
-
-rpc::Endpoint NodeManager::babel_endpoint(std::string_view reference) const {
-    return channel_of_running(reference, babel::kBabelPort);
-}
-
-rpc::Endpoint NodeManager::babelsup_endpoint(std::string_view reference) const {
-    return channel_of_running(reference, babel::kBabelSupPort);
+    return NodeClient(executor_, *node->machine);
 }
 
 void NodeManager::check_create_request(const v1::CreateNodeRequest& request, const Image& image) const {
@@ -300,66 +349,67 @@ void NodeManager::check_create_request(const v1::CreateNodeRequest& request, con
 
 void NodeManager::check_resources(const babel::BabelConfig& config) const {
     if (!config.requirements) return;
-    const auto& wanted = *config.requirements;
-    std::uint64_t cpus = wanted.vcpu_count, memory_mb = wanted.mem_size_mb, disk_taken_gb = 0;
+    std::vector<babel::Requirements> reserved;
     for (const auto& [id, node] : nodes_) {
         if (node->deleted) continue;
-        cpus += node->record.requirements().vcpu_count();
-        memory_mb += node->record.requirements().mem_size_mb();
-        disk_taken_gb += node->record.requirements().disk_size_gb();
+        const auto& requirements = node->record.requirements();
+        reserved.push_back({requirements.vcpu_count(), requirements.mem_size_mb(), requirements.disk_size_gb()});
     }
-    const auto disk_gb = disk_taken_gb + wanted.disk_size_gb;
     const auto host = read_system_info(paths_.root);
-    const auto host_memory_mb = host.memory_total_bytes >> 20;
-    // The nodes' disks are partly still free space on the host: count what they reserved.
-    const auto host_disk_gb = (host.disk_available_bytes >> 30) + disk_taken_gb;
-    if (cpus > host.cpu_count || memory_mb > host_memory_mb || disk_gb > host_disk_gb) {
-        throw rpc::Error(rpc::Code::resource_exhausted,
-                         "the node needs " + std::to_string(wanted.vcpu_count) + " vCPU, " +
-                             std::to_string(wanted.mem_size_mb) + " MB memory and " + std::to_string(wanted.disk_size_gb) +
-                             " GB disk; with the nodes already here that makes " + std::to_string(cpus) + " vCPU, " +
-                             std::to_string(memory_mb) + " MB, " + std::to_string(disk_gb) + " GB, but the host has " +
-                             std::to_string(host.cpu_count) + " CPUs, " + std::to_string(host_memory_mb) + " MB and " +
-                             std::to_string(host_disk_gb) + " GB");
+    if (const auto refusal = capacity_refusal(*config.requirements, reserved,
+                                              {host.cpu_count, host.memory_total_bytes, host.disk_available_bytes})) {
+        throw rpc::Error(rpc::Code::resource_exhausted, *refusal);
     }
 }
 
 void NodeManager::check_host_ports(const Node& node) const {
-    if (node.record.network().mode() == "bridge") return;
+    const auto on_host_network = [](const Node& some) {
+        return backend_of(some.record) == machine::BackendKind::sandbox &&
+               network_mode_of(some.record.network()) == machine::NetworkMode::host;
+    };
+    if (!on_host_network(node)) return;
+    const auto& wanted = node.image.config.config.ports;
+    std::vector<PortHolder> holders;
     for (const auto& [id, other] : nodes_) {
-        // A node still starting holds its ports already: its client may not listen yet.
         const bool holds_ports = other->status == v1::NODE_STATUS_RUNNING || other->status == v1::NODE_STATUS_STARTING;
-        if (other.get() == &node || other->deleted || other->record.network().mode() == "bridge" || !holds_ports) {
-            continue;
-        }
-        for (const auto port : node.image.config.config.ports) {
-            const auto& taken = other->image.config.config.ports;
-            if (std::ranges::find(taken, port) != taken.end()) {
-                throw rpc::Error(rpc::Code::failed_precondition,
-                                 "node '" + node.record.name() + "' needs port " + std::to_string(port) +
-                                     " of the host network, which node '" + other->record.name() +
-                                     "' uses; stop it, or create this node with --network bridge");
-            }
+        if (other.get() != &node && !other->deleted && on_host_network(*other) && holds_ports) {
+            holders.push_back({other->record.name(), other->image.config.config.ports});
         }
     }
     // Something else may hold a port too: the node's client could not listen, and babel would
     // talk to whoever does.
-    for (const auto port : node.image.config.config.ports) {
-        if (port_in_use(port)) {
-            throw rpc::Error(rpc::Code::failed_precondition,
-                             "node '" + node.record.name() + "' needs port " + std::to_string(port) +
-                                 " of the host network, but another program on this host listens on it; stop "
-                                 "that program, or create this node with --network bridge");
-        }
+    std::vector<std::uint16_t> in_use;
+    std::ranges::copy_if(wanted, std::back_inserter(in_use), port_in_use);
+    if (const auto refusal = host_port_refusal(node.record.name(), wanted, holders, in_use)) {
+        throw rpc::Error(rpc::Code::failed_precondition, *refusal);
     }
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request) {
+    const auto pass = gate_.enter("node create");
+    auto timing = operation_metrics_.time(NodeOperation::create);
+    if (!request.id().empty()) {
+        if (!looks_like_node_id(request.id())) {
+            throw rpc::Error(rpc::Code::invalid_argument, "invalid node id '" + request.id() + "': expected a UUID");
+        }
+        if (const auto existing = nodes_.find(request.id()); existing != nodes_.end() && !existing->second->deleted) {
+            co_return timing.succeeded(co_await answer_repeated_create(existing->second, request));
+        }
+    }
     auto image = images_.find(request.image());
     check_create_request(request, image);
+    const auto kind = requested_backend(request.backend()).value_or(backends_.default_kind());
+    if (!backends_.has(kind)) {
+        // Throws the error that names what is available.
+        try {
+            backends_.get(kind);
+        } catch (const std::invalid_argument& error) {
+            throw rpc::Error(rpc::Code::failed_precondition, error.what());
+        }
+    }
     auto node = std::make_shared<Node>();
     auto& record = node->record;
-    record.set_id(new_node_id());
+    record.set_id(request.id().empty() ? new_node_id() : request.id());
     record.set_name(request.name().empty() ? generate_node_name([this](const std::string& name) {
         return std::ranges::any_of(nodes_, [&](const auto& entry) { return entry.second->record.name() == name; });
     })
@@ -368,6 +418,15 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
     *record.mutable_properties() = request.properties();
     *record.mutable_network() = request.network();
     if (record.network().mode().empty()) record.mutable_network()->set_mode("host");
+    record.set_backend(backend_message(kind));
+    if (kind != machine::BackendKind::sandbox) record.set_channel_link(free_channel_link());
+    auto& backend = backends_.get(kind);
+    const auto spec = machine_spec(record, image);
+    try {
+        backend.check_node(spec);
+    } catch (const std::invalid_argument& error) {
+        throw rpc::Error(rpc::Code::failed_precondition, error.what());
+    }
     record.set_desired(v1::NODE_STATUS_STOPPED);
     record.set_created_at_ms(unix_time_ms());
     record.set_updated_at_ms(record.created_at_ms());
@@ -376,7 +435,7 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
     // Reserve the name and the resources while the directory is being built.
     nodes_[record.id()] = node;
     auto guard = co_await node->operations.lock();
-    publish(*node, "creating", bv::image_name(record.image()));
+    publish(*node, v1::NODE_EVENT_KIND_STATUS, bv::image_name(record.image()));
 
     const auto staging = store_.staging_dir(record.id());
     try {
@@ -387,8 +446,11 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
             // babel comes preinstalled: a first start needs no upload. A hard link when the
             // file system allows it, else a copy.
             std::error_code ec;
-            fs::create_hard_link(options_.babel_binary, state / "babel", ec);
-            if (ec) fs::copy_file(options_.babel_binary, state / "babel");
+            fs::create_hard_link(options_.node_binary, state / "babel", ec);
+            if (ec) copy_file_exactly(options_.node_binary, state / "babel");
+        });
+        co_await backend.prepare_node(spec, staging);
+        co_await run_in_worker([&] {
             NodeStore::write_record(staging, record);
             store_.publish(record.id());
         });
@@ -400,8 +462,35 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
         fs::remove_all(staging, ignored);
         throw rpc::Error(rpc::Code::internal, "creating node '" + record.name() + "' failed: " + error.what());
     }
-    node->machine = backend_.make(machine_spec(record, image));
+    node->machine = backend.make(spec);
     set_status(*node, v1::NODE_STATUS_STOPPED);
+    co_return timing.succeeded(info_of(*node));
+}
+
+// Whether a create asks for what the node already is (a retry of the create that made it).
+bool NodeManager::same_create(const Node& node, const v1::CreateNodeRequest& request) {
+    const auto& record = node.record;
+    const auto mode = [](const v1::NodeNetwork& network) { return network.mode().empty() ? "host" : network.mode(); };
+    return bv::image_name(record.image()) == request.image() && (request.name().empty() || request.name() == record.name()) &&
+           std::map(record.properties().begin(), record.properties().end()) ==
+               std::map(request.properties().begin(), request.properties().end()) &&
+           mode(record.network()) == mode(request.network()) && record.network().ip() == request.network().ip() &&
+           record.network().gateway() == request.network().gateway() &&
+           (request.backend() == v1::MACHINE_BACKEND_UNSPECIFIED || request.backend() == record.backend());
+}
+
+asio::awaitable<v1::NodeInfo> NodeManager::answer_repeated_create(std::shared_ptr<Node> node,
+                                                                  const v1::CreateNodeRequest& request) {
+    // After the first create has finished building it.
+    auto guard = co_await node->operations.lock();
+    if (node->deleted) {
+        throw rpc::Error(rpc::Code::not_found, "node " + request.id() + " was deleted while it was created again");
+    }
+    if (!same_create(*node, request)) {
+        throw rpc::Error(rpc::Code::already_exists, "node " + request.id() + " exists already ('" + node->record.name() +
+                                                        "', " + bv::image_name(node->record.image()) +
+                                                        ") and differs from this create request");
+    }
     co_return info_of(*node);
 }
 
@@ -417,11 +506,20 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     node.record.set_started_at_ms(0);
     save(node);
     set_status(node, v1::NODE_STATUS_STARTING);
-    const StartPlan plan{node.record, node.image, store_.node_dir(node.record.id()), options_.babel_binary,
-                         options_.babel_sha256, [&] {
+    const StartPlan plan{node.record,
+                         node.image,
+                         store_.node_dir(node.record.id()),
+                         options_.node_binary,
+                         options_.node_binary_sha256,
+                         [&] {
                              const auto location = node.machine->location();
                              node.record.mutable_machine()->set_pid(location.pid);
                              node.record.mutable_machine()->set_start_time(location.start_time);
+                             save(node);
+                         },
+                         key_vault_,
+                         [&] {
+                             node.record.set_keys_exchanged(true);
                              save(node);
                          }};
     std::string failure;
@@ -439,12 +537,14 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     if (!failure.empty()) {
         co_await node.machine->wait_stopped();
         co_await node.machine->clean_up();
+        forget_machine(node);
         set_status(node, v1::NODE_STATUS_FAILED, failure);
         throw rpc::Error(rpc::Code::failed_precondition, failure);
     }
     node.record.set_started_at_ms(unix_time_ms());
     save(node);
     node.running_since = Clock::now();
+    node.recovery_backoff.started(node.running_since);
     set_status(node, v1::NODE_STATUS_RUNNING);
     watch_machine(shared);
 }
@@ -475,11 +575,19 @@ asio::awaitable<void> NodeManager::stop_machine_locked(Node& node, bool force) {
     // Also after a machine that died while an operation held the node (the watch leaves it
     // to the operation): what it held outside the node's directory goes.
     co_await node.machine->clean_up();
-    if (node.record.has_machine()) {
-        node.record.clear_machine();
-        save(node);
-    }
+    forget_machine(node);
     if (node.status != v1::NODE_STATUS_STOPPED) set_status(node, v1::NODE_STATUS_STOPPED);
+}
+
+void NodeManager::forget_machine(Node& node) {
+    if (!node.record.has_machine()) return;
+    node.record.clear_machine();
+    try {
+        save(node);
+    } catch (const std::exception& error) {
+        // Harmless if it stays: a machine is found again only by its pid and start time.
+        log::error("node '{}': cannot save that its machine is gone: {}", node.record.name(), error.what());
+    }
 }
 
 asio::awaitable<NodeManager::LockedNode> NodeManager::lock(const std::string& reference) {
@@ -491,10 +599,13 @@ asio::awaitable<NodeManager::LockedNode> NodeManager::lock(const std::string& re
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::start(std::string reference) {
+    const auto pass = gate_.enter("node start");
+    auto timing = operation_metrics_.time(NodeOperation::start);
     auto [node, guard] = co_await lock(reference);
     node->recovery_attempts = 0;
+    node->recovery_gave_up = false;
     co_await start_locked(node);
-    co_return info_of(*node);
+    co_return timing.succeeded(info_of(*node));
 }
 
 // A start holds the node until it ends, init included (up to 30 min). A forced stop and a
@@ -507,23 +618,30 @@ void NodeManager::cut_start_short(Node& node, std::string_view by) {
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::stop(std::string reference, bool force) {
+    const auto pass = gate_.enter("node stop");
+    auto timing = operation_metrics_.time(NodeOperation::stop);
     if (force) cut_start_short(*find(reference), "a forced stop");
     auto [node, guard] = co_await lock(reference);
     co_await stop_locked(*node, force);
-    co_return info_of(*node);
+    co_return timing.succeeded(info_of(*node));
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::restart(std::string reference, bool force) {
+    const auto pass = gate_.enter("node restart");
+    auto timing = operation_metrics_.time(NodeOperation::restart);
     auto [node, guard] = co_await lock(reference);
     // Wanted running from here on: a bvd killed in the middle brings it back up.
     set_desired(*node, v1::NODE_STATUS_RUNNING);
     co_await stop_machine_locked(*node, force);
     node->recovery_attempts = 0;
+    node->recovery_gave_up = false;
     co_await start_locked(node);
-    co_return info_of(*node);
+    co_return timing.succeeded(info_of(*node));
 }
 
 asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::string image_name) {
+    const auto pass = gate_.enter("node upgrade");
+    auto timing = operation_metrics_.time(NodeOperation::upgrade);
     auto image = images_.find(image_name);
     auto [node, guard] = co_await lock(reference);
     const auto& current = node->record.image();
@@ -532,9 +650,9 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
                                                           current.protocol() + "/" + current.node_type() + " to " +
                                                           image.name + ": the protocol and node type must stay the same");
     }
-    if (image.config.config.node_version == current.version()) co_return info_of(*node);
+    if (image.config.config.node_version == current.version()) co_return timing.succeeded(info_of(*node));
     const bool was_running = node->record.desired() == v1::NODE_STATUS_RUNNING;
-    publish(*node, "upgrading", "to " + image.name);
+    publish(*node, v1::NODE_EVENT_KIND_UPGRADING, "to " + image.name);
     // The desired state stays: a bvd killed in the middle brings the node back as it was.
     co_await stop_machine_locked(*node, false);
     const auto node_dir = store_.node_dir(node->record.id());
@@ -552,22 +670,24 @@ asio::awaitable<v1::NodeInfo> NodeManager::upgrade(std::string reference, std::s
     image = images_.find(image_name);
     record_image(node->record, image);
     node->image = image;
-    node->machine = backend_.make(machine_spec(node->record, image));
+    node->machine = make_machine(node->record, image);
     save(*node);
     co_await run_in_worker([&] { fs::remove_all(old_layer); }, Work::bulk);
-    publish(*node, "upgraded", "to " + image.name);
+    publish(*node, v1::NODE_EVENT_KIND_UPGRADED, "to " + image.name);
     if (was_running) {
         co_await start_locked(node);
     }
-    co_return info_of(*node);
+    co_return timing.succeeded(info_of(*node));
 }
 
 asio::awaitable<std::string> NodeManager::remove(std::string reference) {
+    const auto pass = gate_.enter("node delete");
+    auto timing = operation_metrics_.time(NodeOperation::remove);
     auto node = find(reference);
     cut_start_short(*node, "a delete");
     auto guard = co_await node->operations.lock();
     const auto id = node->record.id();
-    if (node->deleted) co_return id;
+    if (node->deleted) co_return timing.succeeded(id);
     // A bvd killed in the middle of the delete must not start the node again.
     set_desired(*node, v1::NODE_STATUS_STOPPED);
     set_status(*node, v1::NODE_STATUS_DELETING);
@@ -577,8 +697,9 @@ asio::awaitable<std::string> NodeManager::remove(std::string reference) {
     node->deleted = true;
     nodes_.erase(id);
     co_await run_in_worker([retired] { fs::remove_all(retired); }, Work::bulk);
-    publish(*node, "deleted");
-    co_return id;
+    node->status = v1::NODE_STATUS_DELETED;
+    publish(*node, v1::NODE_EVENT_KIND_STATUS);
+    co_return timing.succeeded(id);
 }
 
 void NodeManager::watch_machine(const std::shared_ptr<Node>& node) {
@@ -602,6 +723,8 @@ asio::awaitable<void> NodeManager::watch(std::shared_ptr<Node> node) {
 }
 
 asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
+    const auto pass = gate_.try_enter();
+    if (!pass) co_return;
     auto guard = co_await node->operations.lock();
     if (node->deleted) co_return;
     const bool running = node->machine->running();
@@ -611,13 +734,42 @@ asio::awaitable<void> NodeManager::recover(std::shared_ptr<Node> node) {
     }
     if (running && node->status == v1::NODE_STATUS_RUNNING) co_return;
     ++node->recovery_attempts;
-    publish(*node, "recovering", "attempt " + std::to_string(node->recovery_attempts) + " of " +
+    publish(*node, v1::NODE_EVENT_KIND_RECOVERING, "attempt " + std::to_string(node->recovery_attempts) + " of " +
                                      std::to_string(options_.max_recovery_attempts));
+    auto timing = operation_metrics_.time(NodeOperation::recover);
     try {
         if (running) co_await stop_machine_locked(*node, true);
         co_await start_locked(node);
+        timing.succeeded();
     } catch (const std::exception&) {
         // start_locked reported the failure; the next attempt comes after the backoff.
+    }
+}
+
+asio::awaitable<void> NodeManager::update_babel_in_running_nodes() {
+    std::vector<std::shared_ptr<Node>> running;
+    for (const auto& [id, node] : nodes_) {
+        if (node->status == v1::NODE_STATUS_RUNNING && node->machine && node->machine->running())
+            running.push_back(node);
+    }
+    for (const auto& node : running) {
+        auto guard = co_await node->operations.lock();
+        if (node->deleted || node->status != v1::NODE_STATUS_RUNNING || !node->machine->running())
+            continue;
+        std::string failure;
+        bool updated = false;
+        try {
+            updated = co_await update_running_babel(*node->machine, options_.node_binary,
+                                                    options_.node_binary_sha256);
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        if (!failure.empty()) {
+            log::warn("node {}: babel not updated to this bvd's version (it keeps its own): {}",
+                      node->record.name(), failure);
+        } else if (updated) {
+            log::info("node {}: babel updated to this bvd's version", node->record.name());
+        }
     }
 }
 
@@ -625,25 +777,33 @@ asio::awaitable<void> NodeManager::run_recovery() {
     for (;;) {
         const auto now = Clock::now();
         for (const auto& [id, node] : nodes_) {
-            if (node->deleted || node->operations.locked()) continue;
-            const bool running = node->machine && node->machine->running();
-            const bool wants_running = node->record.desired() == v1::NODE_STATUS_RUNNING;
-            if (running && node->status == v1::NODE_STATUS_RUNNING) {
-                if (now - node->running_since > kStableRun) node->recovery_attempts = 0;
-                if (wants_running) continue;
-            }
-            if (!wants_running && !running) continue;
-            if (node->image.name.empty() || now < node->next_recovery) continue;
-            if (wants_running && node->recovery_attempts >= options_.max_recovery_attempts) {
-                if (node->status != v1::NODE_STATUS_FAILED || !node->failure.starts_with("gave up")) {
-                    set_status(*node, v1::NODE_STATUS_FAILED,
-                               "gave up after " + std::to_string(node->recovery_attempts) +
-                                   " recovery attempts (last: " + node->failure + "); start it again with 'bv node start'");
-                }
+            const auto decision = decide_recovery({
+                .busy = node->deleted || node->operations.locked(),
+                .has_image = !node->image.name.empty(),
+                .machine_running = node->machine && node->machine->running(),
+                .reported_running = node->status == v1::NODE_STATUS_RUNNING,
+                .wants_running = node->record.desired() == v1::NODE_STATUS_RUNNING,
+                .gave_up = node->recovery_gave_up,
+                .attempts = node->recovery_attempts,
+                .max_attempts = options_.max_recovery_attempts,
+                .now = now,
+                .running_since = node->running_since,
+                .next_attempt = node->next_recovery,
+            });
+            if (decision.reset_attempts) node->recovery_attempts = 0;
+            if (decision.action == RecoveryAction::none) continue;
+            // A self update is about to restart bvd: the next bvd recovers the node.
+            if (gate_.closed()) continue;
+            if (decision.action == RecoveryAction::give_up) {
+                node->recovery_gave_up = true;
+                set_status(*node, v1::NODE_STATUS_FAILED,
+                           "gave up after " + std::to_string(node->recovery_attempts) + " recovery attempts (last: " +
+                               node->failure + "); start it again with 'bv node start'");
                 continue;
             }
-            const auto delay = std::min(kMaxRecoveryDelay, std::chrono::milliseconds(1000 << std::min(node->recovery_attempts, 6u)));
-            node->next_recovery = now + delay;
+            node->next_recovery = now + node->recovery_backoff.delay_after_exit(now);
+            // This attempt starts now: failing before kStableRun doubles the next delay.
+            node->recovery_backoff.started(now);
             tasks_.spawn(executor_, recover(node), log::LogFailure{"recovering a node"});
         }
         co_await with_timeout(recovery_wanted_.wait(), options_.recovery_interval);

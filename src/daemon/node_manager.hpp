@@ -9,22 +9,28 @@
 #include <vector>
 
 #include "blockvisor/v1/node.pb.h"
-#include "common/owned_tasks.hpp"
 #include "common/async_mutex.hpp"
 #include "common/notifier.hpp"
-#include "common/paths.hpp"
+#include "common/owned_tasks.hpp"
 #include "daemon/event_bus.hpp"
 #include "daemon/image_store.hpp"
+#include "daemon/node_client.hpp"
+#include "daemon/node_starter.hpp"
 #include "daemon/node_store.hpp"
+#include "daemon/operation_gate.hpp"
+#include "daemon/operation_metrics.hpp"
+#include "host/paths.hpp"
+#include "machine/backend_registry.hpp"
 #include "machine/machine.hpp"
 #include "rpc/endpoint.hpp"
 
 namespace bv::daemon {
 
 struct NodeManagerOptions {
-    std::filesystem::path babel_binary;  // this binary: babel and babelsup of every node
-    std::string babel_sha256;
+    std::filesystem::path node_binary;  // bv-node: babel and babelsup of every node
+    std::string node_binary_sha256;
     std::string bridge = "bvbr0";
+    machine::Accelerator accelerator = machine::Accelerator::automatic;
     std::chrono::milliseconds recovery_interval{1000};
     std::uint32_t max_recovery_attempts = 5;
 };
@@ -35,7 +41,7 @@ struct NodeManagerOptions {
 class NodeManager {
 public:
     // Recoveries and machine watches run in `tasks`, which the daemon finishes before this goes.
-    NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images, machine::MachineBackend& backend,
+    NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images, const machine::BackendRegistry& backends,
                 EventBus& events, OwnedTasks& tasks, NodeManagerOptions options);
     ~NodeManager();
 
@@ -45,6 +51,10 @@ public:
     // Brings nodes whose state differs from the desired one back, with backoff per node,
     // until cancelled.
     asio::awaitable<void> run_recovery();
+    // Babel brought to this bvd's bv-node in every running node (after a self update: the
+    // seed's "update Babel on running nodes"), one node at a time, each as an operation of that
+    // node. A node whose babel cannot be updated keeps its babel; it is logged.
+    asio::awaitable<void> update_babel_in_running_nodes();
 
     asio::awaitable<v1::NodeInfo> create(v1::CreateNodeRequest request);
     asio::awaitable<v1::NodeInfo> start(std::string node);
@@ -59,14 +69,23 @@ public:
     v1::NodeInfo info(std::string_view node) const;
     // The node's image config (for capabilities), whether it runs or not.
     Image image_of(std::string_view node) const;
-    // Where babel / babelsup of a running node answer. Throws rpc::Error(failed_precondition)
+    // A client of a running node's babelsup and babel. Throws rpc::Error(failed_precondition)
     // when the node is not running.
-    rpc::Endpoint babel_endpoint(std::string_view node) const;
-    rpc::Endpoint babelsup_endpoint(std::string_view node) const;
+    NodeClient client_of_running(std::string_view node) const;
+    // The control plane's side of the key exchange at nodes' first starts; none by default.
+    void set_key_vault(NodeKeyVault* vault) { key_vault_ = vault; }
     // Ids of the running nodes.
     std::vector<std::string> running_nodes() const;
+    // A STATUS event per node with its current status and its latest sequence: for consumers
+    // of the event bus that lost events.
+    std::vector<v1::NodeEvent> current_statuses() const;
     // Whether a node (running or not) is made from `image` (protocol/node_type/version).
     bool uses_image(const std::string& image) const;
+    // Counts and latencies of the operations so far (for /metrics).
+    const OperationMetrics& operation_metrics() const { return operation_metrics_; }
+    // Closed while a self update is starting: create, start, stop, restart, upgrade and delete
+    // are refused, recoveries wait.
+    OperationGate& gate() { return gate_; }
 
     struct Node;
 
@@ -76,12 +95,12 @@ private:
         AsyncMutex::Guard guard;
     };
     std::shared_ptr<Node> find(std::string_view node) const;
-    rpc::Endpoint channel_of_running(std::string_view node, std::uint32_t port) const;
     // The node, with its operations lock held.
     asio::awaitable<LockedNode> lock(const std::string& reference);
     v1::NodeInfo info_of(const Node& node) const;
     machine::MachineSpec machine_spec(const v1::NodeRecord& record, const Image& image) const;
-    void publish(const Node& node, std::string_view event, std::string message = {});
+    v1::NodeEvent event_of(const Node& node, v1::NodeEventKind kind, std::string message) const;
+    void publish(Node& node, v1::NodeEventKind kind, std::string message = {});
     void set_status(Node& node, v1::NodeStatus status, std::string failure = {});
     void save(Node& node);
     // Starts the node (its lock held) and watches its machine from then on.
@@ -90,6 +109,8 @@ private:
     asio::awaitable<void> stop_locked(Node& node, bool force);
     // Stops the node's machine and leaves its desired state alone (restart, upgrade, recovery).
     asio::awaitable<void> stop_machine_locked(Node& node, bool force);
+    // Clears the record's machine (it stopped); a record that cannot be saved is logged.
+    void forget_machine(Node& node);
     // Kills the machine of a node whose start is in progress; `by` names who (a forced stop,
     // a delete) for the start's error.
     void cut_start_short(Node& node, std::string_view by);
@@ -99,20 +120,29 @@ private:
     void watch_machine(const std::shared_ptr<Node>& node);
     asio::awaitable<void> watch(std::shared_ptr<Node> node);
     void check_create_request(const v1::CreateNodeRequest& request, const Image& image) const;
+    static bool same_create(const Node& node, const v1::CreateNodeRequest& request);
+    asio::awaitable<v1::NodeInfo> answer_repeated_create(std::shared_ptr<Node> node, const v1::CreateNodeRequest& request);
     void check_resources(const babel::BabelConfig& config) const;
-    // Nodes on the host network cannot share the ports their images declare.
+    // Sandboxes on the host network cannot share the ports their images declare.
     void check_host_ports(const Node& node) const;
+    // A VM's node channel link that no other node has.
+    std::uint32_t free_channel_link() const;
+    std::unique_ptr<machine::Machine> make_machine(const v1::NodeRecord& record, const Image& image) const;
 
     asio::any_io_executor executor_;
     OwnedTasks& tasks_;
     HostPaths paths_;
     ImageStore& images_;
-    machine::MachineBackend& backend_;
+    const machine::BackendRegistry& backends_;
     EventBus& events_;
     NodeManagerOptions options_;
     NodeStore store_;
     std::map<std::string, std::shared_ptr<Node>> nodes_;
     Notifier recovery_wanted_;
+    std::uint64_t last_sequence_;
+    NodeKeyVault* key_vault_ = nullptr;
+    OperationMetrics operation_metrics_;
+    OperationGate gate_;
 };
 
 }  // namespace bv::daemon

@@ -2,10 +2,10 @@
 
 #include <boost/asio/this_coro.hpp>
 
-#include "blockvisor/babel/v1/babel.pb.h"
-#include "blockvisor/babel/v1/babelsup.pb.h"
+#include "babel/node_contract.hpp"
 #include "common/async.hpp"
-#include "common/node_words.hpp"
+#include "common/wall_clock.hpp"
+#include "host/node_words.hpp"
 #include "rpc/connect_client.hpp"
 #include "rpc/error.hpp"
 
@@ -84,9 +84,8 @@ asio::awaitable<v1::NodeInfo> NodeService::get(v1::NodeRef request, rpc::CallCon
     auto info = nodes_.info(request.node());
     if (info.status() != v1::NODE_STATUS_RUNNING) co_return info;
     try {
-        rpc::ConnectClient babelsup(co_await asio::this_coro::executor, nodes_.babelsup_endpoint(info.id()));
-        const auto status = co_await babelsup.call<babel_v1::GetStatusResponse>(
-            "blockvisor.babel.v1.BabelSup/GetStatus", babel_v1::GetStatusRequest(), 3s);
+        auto node = nodes_.client_of_running(info.id());
+        const auto status = co_await node.call(babel::procedures::get_status, babel_v1::GetStatusRequest(), 3s);
         for (const auto& entry : status.entry_points()) {
             auto* added = info.add_entry_points();
             added->set_name(entry.name());
@@ -102,11 +101,11 @@ asio::awaitable<v1::NodeInfo> NodeService::get(v1::NodeRef request, rpc::CallCon
 
 asio::awaitable<void> NodeService::logs(v1::NodeLogsRequest request, rpc::StreamWriter<v1::NodeLogsResponse>& out,
                                         rpc::CallContext&) {
-    rpc::ConnectClient babelsup(co_await asio::this_coro::executor, nodes_.babelsup_endpoint(request.node()));
+    auto node = nodes_.client_of_running(request.node());
     babel_v1::LogsRequest forwarded;
     forwarded.set_lines(request.lines());
     forwarded.set_follow(request.follow());
-    auto stream = co_await babelsup.open_stream<babel_v1::LogsResponse>("blockvisor.babel.v1.BabelSup/Logs", forwarded);
+    auto stream = co_await node.open_stream(babel::procedures::node_logs, forwarded);
     for (;;) {
         const auto message = co_await stream.next();
         if (!message) break;
@@ -121,9 +120,8 @@ asio::awaitable<void> NodeService::logs(v1::NodeLogsRequest request, rpc::Stream
 }
 
 asio::awaitable<v1::NodeKeysResponse> NodeService::keys(v1::NodeRef request, rpc::CallContext&) {
-    rpc::ConnectClient babel(co_await asio::this_coro::executor, nodes_.babel_endpoint(request.node()));
-    const auto downloaded = co_await babel.call<babel_v1::DownloadKeysResponse>(
-        "blockvisor.babel.v1.Babel/DownloadKeys", babel_v1::DownloadKeysRequest(), kQuickCall);
+    auto node = nodes_.client_of_running(request.node());
+    const auto downloaded = co_await node.call(babel::procedures::download_keys, babel_v1::DownloadKeysRequest(), kQuickCall);
     v1::NodeKeysResponse response;
     for (const auto& key : downloaded.keys()) {
         auto* added = response.add_keys();
@@ -140,14 +138,14 @@ asio::awaitable<v1::CapabilitiesResponse> NodeService::capabilities(v1::NodeRef 
 }
 
 asio::awaitable<v1::RunMethodResponse> NodeService::run(v1::RunMethodRequest request, rpc::CallContext& context) {
-    rpc::ConnectClient babel(co_await asio::this_coro::executor, nodes_.babel_endpoint(request.node()));
+    auto node = nodes_.client_of_running(request.node());
     babel_v1::RunRequest forwarded;
     forwarded.set_method(request.method());
     forwarded.mutable_params()->insert(request.params().begin(), request.params().end());
     forwarded.set_timeout_ms(request.timeout_ms());
     // babel enforces the method's timeout; this one only bounds a babel that does not answer.
     const auto timeout = std::chrono::milliseconds(request.timeout_ms() == 0 ? 15'000 : request.timeout_ms()) + 5s;
-    const auto result = co_await babel.call<babel_v1::RunResponse>("blockvisor.babel.v1.Babel/Run", forwarded, timeout);
+    const auto result = co_await node.call(babel::procedures::run, forwarded, timeout);
     v1::RunMethodResponse response;
     response.set_value(result.value());
     co_return response;
@@ -162,7 +160,18 @@ asio::awaitable<void> NodeService::watch(v1::WatchRequest request, rpc::StreamWr
     auto subscription = events_.subscribe();
     for (;;) {
         const auto event = co_await subscription->next();
-        if (only.empty() || event.node_id() == only) co_await out.write(event);
+        if (!event) {
+            // Fell behind and lost events: the current state of every node instead.
+            v1::NodeEvent resync;
+            resync.set_kind(v1::NODE_EVENT_KIND_RESYNC);
+            resync.set_at_ms(unix_time_ms());
+            co_await out.write(resync);
+            for (const auto& current : nodes_.current_statuses()) {
+                if (only.empty() || current.node_id() == only) co_await out.write(current);
+            }
+            continue;
+        }
+        if (only.empty() || event->node_id() == only) co_await out.write(*event);
     }
 }
 

@@ -5,95 +5,115 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fstream>
 
-#include "babel/node_channel.hpp"
-#include "blockvisor/babel/v1/babel.pb.h"
-#include "blockvisor/babel/v1/babelsup.pb.h"
+#include "babel/node_contract.hpp"
 #include "common/async.hpp"
 #include "common/files.hpp"
-#include "rpc/connect_client.hpp"
+#include "daemon/node_client.hpp"
 #include "rpc/error.hpp"
 
 namespace bv::daemon {
 namespace {
 
 namespace babel_v1 = blockvisor::babel::v1;
+namespace procedures = babel::procedures;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kUploadChunk = 1 << 20;
-constexpr auto kInitTimeout = std::chrono::minutes(30);
 
-// Runs one step of a sequence within `timeout`; any failure becomes an rpc::Error that says
+// A step of a sequence failed: its message names the node and the step. Distinct from the
+// errors of the calls inside it, so that a step within a step keeps the inner name.
+class StepError : public rpc::Error {
+public:
+    using rpc::Error::Error;
+};
+
+// Runs one step of a sequence within `timeout`; any failure becomes a StepError that says
 // which step of which node failed.
 template <class T>
 asio::awaitable<T> step(const v1::NodeRecord& record, std::string_view name, std::chrono::milliseconds timeout,
                         asio::awaitable<T> operation) {
     const auto fail = [&](rpc::Code code, const std::string& why) {
-        return rpc::Error(code, "node '" + record.name() + "': " + std::string(name) + " failed: " + why);
+        return StepError(code, "node '" + record.name() + "': " + std::string(name) + " failed: " + why);
     };
     try {
         auto result = co_await with_timeout(std::move(operation), timeout);
         if (!result) throw fail(rpc::Code::deadline_exceeded, "no success within " + std::to_string(timeout.count()) + " ms");
         if constexpr (!std::is_void_v<T>) co_return std::move(*result);
+    } catch (const StepError&) {
+        throw;
     } catch (const rpc::Error& error) {
-        if (std::string_view(error.what()).starts_with("node '")) throw;
         throw fail(error.code(), error.what());
     } catch (const std::exception& error) {
         throw fail(rpc::Code::internal, error.what());
     }
 }
 
-// Calls `procedure` until it answers (the process behind it may still be starting).
-template <class Response, class Request>
-asio::awaitable<Response> call_when_up(rpc::ConnectClient& client, std::string procedure, Request request) {
-    for (;;) {
-        try {
-            co_return co_await client.call<Response>(procedure, request, 2s);
-        } catch (const rpc::Error& error) {
-            if (error.code() != rpc::Code::unavailable) throw;
-        }
-        co_await sleep_for(10ms);
-    }
-}
-
-asio::awaitable<void> install_babel(rpc::ConnectClient& babelsup, const StartPlan& plan) {
-    const auto binary = read_file(plan.babel_binary);
+asio::awaitable<void> install_babel(NodeClient& node, const std::filesystem::path& node_binary,
+                                    const std::string& node_binary_sha256) {
+    const auto binary = read_file(node_binary);
     for (std::size_t offset = 0; offset < binary.size(); offset += kUploadChunk) {
         babel_v1::UploadBabelChunkRequest chunk;
         chunk.set_offset(offset);
         chunk.set_total_size(binary.size());
         chunk.set_data(binary.substr(offset, kUploadChunk));
-        co_await babelsup.call<babel_v1::UploadBabelChunkResponse>("blockvisor.babel.v1.BabelSup/UploadBabelChunk", chunk, 10s);
+        co_await node.call(procedures::upload_babel_chunk, chunk, 10s);
     }
     babel_v1::InstallBabelRequest install;
-    install.set_sha256(plan.babel_sha256);
-    co_await babelsup.call<babel_v1::InstallBabelResponse>("blockvisor.babel.v1.BabelSup/InstallBabel", install, 60s);
+    install.set_sha256(node_binary_sha256);
+    co_await node.call(procedures::install_babel, install, 60s);
 }
 
-std::vector<std::filesystem::path> key_files(const std::filesystem::path& node_dir) {
-    std::vector<std::filesystem::path> files;
+std::vector<babel_v1::Key> local_keys(const std::filesystem::path& node_dir) {
+    std::vector<babel_v1::Key> keys;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(node_dir / "keys", ec)) {
-        if (entry.is_regular_file()) files.push_back(entry.path());
+        if (!entry.is_regular_file()) continue;
+        babel_v1::Key key;
+        key.set_name(entry.path().filename().string());
+        key.set_content(read_file(entry.path()));
+        keys.push_back(std::move(key));
     }
-    return files;
+    return keys;
+}
+
+asio::awaitable<void> upload_keys(NodeClient& node, const std::vector<babel_v1::Key>& keys) {
+    babel_v1::UploadKeysRequest request;
+    for (const auto& key : keys) *request.add_keys() = key;
+    co_await node.call(procedures::upload_keys, request, 30s);
+}
+
+// The seed's key exchange: the control plane's keys go into the node; when it has none and
+// the image can make keys, the node makes them and the control plane keeps them.
+asio::awaitable<void> exchange_keys(NodeClient& node, const StartPlan& plan) {
+    const auto& node_id = plan.record.id();
+    const auto keys = co_await plan.key_vault->keys_of(node_id);
+    if (!keys.empty()) {
+        co_await upload_keys(node, keys);
+        co_return;
+    }
+    if (plan.image.config.find_method(kGenerateKeysMethod) == nullptr) co_return;
+    babel_v1::RunRequest generate;
+    generate.set_method(std::string(kGenerateKeysMethod));
+    co_await node.call(procedures::run, generate, 5min);
+    const auto generated = co_await node.call(procedures::download_keys, babel_v1::DownloadKeysRequest(), 30s);
+    co_await plan.key_vault->save(node_id, {generated.keys().begin(), generated.keys().end()});
 }
 
 }  // namespace
 
 asio::awaitable<void> run_start_sequence(machine::Machine& machine, const StartPlan& plan) {
     const auto& record = plan.record;
-    const auto executor = co_await asio::this_coro::executor;
-    co_await step(record, "starting the machine", 30s, machine.start());
+    const auto& deadlines = plan.deadlines;
+    co_await step(record, "starting the machine", deadlines.machine, machine.start());
     plan.machine_started();
-    rpc::ConnectClient babelsup(executor, machine.channel(babel::kBabelSupPort));
-    rpc::ConnectClient babel(executor, machine.channel(babel::kBabelPort));
+    NodeClient node(co_await asio::this_coro::executor, machine);
 
-    const auto status = co_await step(record, "waiting for babelsup", 15s,
-                                      call_when_up<babel_v1::GetStatusResponse>(babelsup, "blockvisor.babel.v1.BabelSup/GetStatus",
-                                                                                babel_v1::GetStatusRequest()));
-    if (status.babel_sha256() != plan.babel_sha256) {
-        co_await step(record, "installing babel", 90s, install_babel(babelsup, plan));
+    const auto status = co_await step(record, "waiting for babelsup", deadlines.babelsup,
+                                      node.call_when_up(procedures::get_status, babel_v1::GetStatusRequest(), machine));
+    if (status.babel_sha256() != plan.node_binary_sha256) {
+        co_await step(record, "installing babel", deadlines.babel_install,
+                      install_babel(node, plan.node_binary, plan.node_binary_sha256));
     }
 
     babel_v1::SetupRequest setup;
@@ -102,26 +122,31 @@ asio::awaitable<void> run_start_sequence(machine::Machine& machine, const StartP
     setup.set_node_name(record.name());
     setup.mutable_properties()->insert(record.properties().begin(), record.properties().end());
     // A changed setup makes babelsup stop the running entry points first.
-    const auto setup_timeout = node_stop_timeout(plan.image) + 30s;
-    co_await step(record, "setting up the node", setup_timeout,
-                  babelsup.call<babel_v1::SetupResponse>("blockvisor.babel.v1.BabelSup/Setup", setup, setup_timeout));
+    const auto setup_timeout = deadlines.setup.count() > 0 ? deadlines.setup : node_stop_timeout(plan.image) + 30s;
+    co_await step(record, "setting up the node", setup_timeout, node.call(procedures::setup, setup, setup_timeout));
 
-    co_await step(record, "waiting for babel", 15s,
-                  call_when_up<babel_v1::PingResponse>(babel, "blockvisor.babel.v1.Babel/Ping", babel_v1::PingRequest()));
+    co_await step(record, "waiting for babel", deadlines.babel, node.call_when_up(procedures::ping, babel_v1::PingRequest(), machine));
 
-    if (const auto files = key_files(plan.node_dir); !files.empty()) {
-        babel_v1::UploadKeysRequest keys;
-        for (const auto& file : files) {
-            auto* key = keys.add_keys();
-            key->set_name(file.filename().string());
-            key->set_content(read_file(file));
-        }
-        co_await step(record, "uploading keys", 30s,
-                      babel.call<babel_v1::UploadKeysResponse>("blockvisor.babel.v1.Babel/UploadKeys", keys, 30s));
+    if (const auto keys = local_keys(plan.node_dir); !keys.empty()) {
+        co_await step(record, "uploading keys", deadlines.keys, upload_keys(node, keys));
+    }
+    if (plan.key_vault != nullptr && !record.keys_exchanged()) {
+        co_await step(record, "key exchange", deadlines.key_exchange, exchange_keys(node, plan));
+        plan.keys_exchanged();
     }
 
-    co_await step(record, "running init", kInitTimeout,
-                  babel.call<babel_v1::InitResponse>("blockvisor.babel.v1.Babel/Init", babel_v1::InitRequest(), kInitTimeout));
+    co_await step(record, "running init", deadlines.init, node.call(procedures::init, babel_v1::InitRequest(), deadlines.init));
+}
+
+asio::awaitable<bool> update_running_babel(machine::Machine& machine,
+                                           const std::filesystem::path& node_binary,
+                                           const std::string& node_binary_sha256) {
+    NodeClient node(co_await asio::this_coro::executor, machine);
+    const auto status =
+        co_await node.call(procedures::get_status, babel_v1::GetStatusRequest(), 5s);
+    if (status.babel_sha256() == node_binary_sha256) co_return false;
+    co_await install_babel(node, node_binary, node_binary_sha256);
+    co_return true;
 }
 
 std::chrono::milliseconds node_stop_timeout(const Image& image) {
@@ -131,10 +156,10 @@ std::chrono::milliseconds node_stop_timeout(const Image& image) {
 asio::awaitable<void> run_stop_sequence(machine::Machine& machine, bool force, std::chrono::milliseconds timeout) {
     if (!machine.running()) co_return;
     if (!force) {
-        rpc::ConnectClient babelsup(co_await asio::this_coro::executor, machine.channel(babel::kBabelSupPort));
+        co_await machine.request_graceful_stop();
+        NodeClient node(co_await asio::this_coro::executor, machine);
         try {
-            co_await babelsup.call<babel_v1::ShutdownResponse>("blockvisor.babel.v1.BabelSup/Shutdown",
-                                                               babel_v1::ShutdownRequest(), timeout);
+            co_await node.call(procedures::shutdown, babel_v1::ShutdownRequest(), timeout);
         } catch (const rpc::Error&) {
             // Not answering (or gone while answering): it is killed below if still there.
         }

@@ -17,6 +17,8 @@ asio::awaitable<CommandResult> run_tool(ChildProcesses& children, std::vector<st
     co_return co_await run_command(children, std::move(options), 10s, 4096);
 }
 
+}  // namespace
+
 asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv) {
     std::string command;
     for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
@@ -26,6 +28,8 @@ asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string
                                  ": " + result.err);
     }
 }
+
+namespace {
 
 std::string with_prefix(const std::string& address) {
     return address.find('/') == std::string::npos ? address + "/24" : address;
@@ -41,13 +45,17 @@ std::string host_link_name(const std::string& node_id) {
     return "bv" + compact.substr(0, 12);
 }
 
-asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment) {
-    const auto bridge = co_await run_tool(children, {"ip", "link", "show", attachment.bridge});
-    if (!bridge.status || !bridge.status->success()) {
-        co_await must_run(children, {"ip", "link", "add", attachment.bridge, "type", "bridge"});
-        co_await must_run(children, {"ip", "addr", "add", with_prefix(attachment.gateway), "dev", attachment.bridge});
-        co_await must_run(children, {"ip", "link", "set", attachment.bridge, "up"});
+asio::awaitable<void> ensure_bridge(ChildProcesses& children, const std::string& bridge, const std::string& gateway) {
+    const auto shown = co_await run_tool(children, {"ip", "link", "show", bridge});
+    if (!shown.status || !shown.status->success()) {
+        co_await must_run(children, {"ip", "link", "add", bridge, "type", "bridge"});
+        co_await must_run(children, {"ip", "addr", "add", with_prefix(gateway), "dev", bridge});
+        co_await must_run(children, {"ip", "link", "set", bridge, "up"});
     }
+}
+
+asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment) {
+    co_await ensure_bridge(children, attachment.bridge, attachment.gateway);
     const auto peer = attachment.host_link + "p";
     const auto target = std::to_string(pid);
     co_await must_run(children, {"ip", "link", "add", attachment.host_link, "type", "veth", "peer", "name", peer});
@@ -68,6 +76,22 @@ asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, cons
 
 asio::awaitable<void> detach_from_bridge(ChildProcesses& children, std::string host_link) {
     co_await run_tool(children, {"ip", "link", "delete", host_link});
+}
+
+asio::awaitable<void> create_tap(ChildProcesses& children, const TapDevice& tap) {
+    // One left by a crash is replaced: its settings may be another run's.
+    co_await run_tool(children, {"ip", "link", "delete", tap.name});
+    co_await must_run(children, {"ip", "tuntap", "add", "dev", tap.name, "mode", "tap"});
+    if (!tap.bridge.empty()) {
+        co_await ensure_bridge(children, tap.bridge, tap.gateway);
+        co_await must_run(children, {"ip", "link", "set", tap.name, "master", tap.bridge});
+    }
+    if (!tap.address.empty()) co_await must_run(children, {"ip", "addr", "add", tap.address, "dev", tap.name});
+    co_await must_run(children, {"ip", "link", "set", tap.name, "up"});
+    if (!tap.peer_address.empty()) {
+        co_await must_run(children, {"ip", "neigh", "replace", tap.peer_address, "lladdr", tap.peer_mac, "dev", tap.name,
+                                     "nud", "permanent"});
+    }
 }
 
 }  // namespace bv::machine

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <string>
+#include <vector>
 
 #include "common/child_processes.hpp"
 
@@ -22,6 +23,24 @@ struct BridgeAttachment {
 asio::awaitable<void> attach_to_bridge(ChildProcesses& children, pid_t pid, const BridgeAttachment& attachment);
 // Deletes the host end of the veth pair (the node end goes with its namespace).
 asio::awaitable<void> detach_from_bridge(ChildProcesses& children, std::string host_link);
+
+// A VM's tap device: on `bridge` (made, with `gateway`, when missing), or alone with
+// `address` (the private channel link).
+struct TapDevice {
+    std::string name;
+    std::string bridge;
+    std::string gateway;
+    std::string address;  // CIDR
+    // The guest's end of a point-to-point link: a permanent neighbour entry, so that the host
+    // sends to it at once instead of waiting for ARP answers the booting guest cannot give.
+    std::string peer_address;
+    std::string peer_mac;
+};
+asio::awaitable<void> create_tap(ChildProcesses& children, const TapDevice& tap);
+
+// Runs `argv` (ip, nsenter, mkfs...) to its end within 10 s; throws std::runtime_error with
+// its output when it fails.
+asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv);
 
 // A veth name for a node (at most 15 characters): "bv" and the start of its id.
 std::string host_link_name(const std::string& node_id);

@@ -1,19 +1,14 @@
 #include "machine/sandbox_machine.hpp"
 
-#include <poll.h>
 #include <signal.h>
-#include <unistd.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
+#include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/process_identity.hpp"
 #include "common/worker_pool.hpp"
 #include "machine/bridge_network.hpp"
 #include "machine/cgroup_limits.hpp"
+#include "machine/machine_process.hpp"
 #include "machine/sandbox_launch.hpp"
 
 namespace bv::machine {
@@ -22,9 +17,10 @@ namespace {
 class SandboxMachine : public Machine {
 public:
     SandboxMachine(ChildProcesses& children, MachineSpec spec)
-        : children_(children), spec_(std::move(spec)), paths_(sandbox_paths(spec_.node_dir)) {}
-
-    ~SandboxMachine() override { close_pidfd(); }
+        : children_(children),
+          spec_(std::move(spec)),
+          paths_(sandbox_paths(spec_.node_dir)),
+          process_(children.executor()) {}
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
@@ -35,9 +31,12 @@ public:
         for (const auto& entry : std::filesystem::directory_iterator(paths_.channel)) std::filesystem::remove(entry);
         SandboxLayout layout{spec_.image_rootfs, paths_.upper,   paths_.work,           paths_.root,
                              paths_.channel,     paths_.state,   paths_.data,           spec_.babelsup_binary,
-                             paths_.console_log, spec_.hostname, spec_.network_mode == "bridge"};
+                             paths_.console_log, spec_.hostname, spec_.network == NetworkMode::bridge};
         // Forking and setting up the mounts blocks until babelsup is exec'ed: not on the loop.
-        const pid_t pid = co_await run_in_worker([&] { return launch_sandbox(layout); });
+        const pid_t pid = co_await run_in_worker([&] {
+            rotate_log_if_larger(paths_.console_log, kConsoleLogLimit);
+            return launch_sandbox(layout);
+        });
         if (!attach({pid, process_start_time(pid).value_or(0)})) {
             throw std::runtime_error("sandbox of node " + spec_.hostname + " exited right after it started (see " +
                                      paths_.console_log.string() + ")");
@@ -45,7 +44,7 @@ public:
         if (auto problem = apply_cgroup_limits(spec_.node_id, pid, spec_.vcpu_count, spec_.mem_size_mb)) {
             log::warn("node {}: running without CPU/memory limits: {}", spec_.hostname, *problem);
         }
-        if (spec_.network_mode == "bridge") {
+        if (spec_.network == NetworkMode::bridge) {
             try {
                 co_await attach_to_bridge(children_, pid, {spec_.bridge, host_link_name(spec_.node_id), spec_.ip, spec_.gateway});
             } catch (...) {
@@ -55,39 +54,15 @@ public:
         }
     }
 
-    bool attach(const MachineLocation& location) override {
-        close_pidfd();
-        if (location.pid <= 0 || process_start_time(location.pid) != location.start_time || location.start_time == 0) {
-            return false;
-        }
-        const int fd = open_pidfd(location.pid);
-        if (fd < 0) return false;
-        pidfd_.emplace(children_.executor(), fd);
-        pidfd_number_ = fd;
-        location_ = location;
-        return running();
-    }
-
-    bool running() const override {
-        if (!pidfd_) return false;
-        pollfd exited{pidfd_number_, POLLIN, 0};
-        return ::poll(&exited, 1, 0) == 0;
-    }
-
-    void kill() override {
-        if (running()) ::kill(location_.pid, SIGKILL);
-    }
-
-    asio::awaitable<void> wait_stopped() override {
-        if (!pidfd_) co_return;
-        // Readable when the process exits; it is not our child, so there is nothing to reap.
-        co_await pidfd_->async_wait(asio::posix::stream_descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
-    }
+    bool attach(const MachineLocation& location) override { return process_.attach(location); }
+    bool running() const override { return process_.running(); }
+    void kill() override { process_.kill(); }
+    asio::awaitable<void> wait_stopped() override { co_await process_.wait_stopped(); }
 
     asio::awaitable<void> clean_up() override {
         kill_unrecorded_sandbox();
         remove_cgroup_limits(spec_.node_id);
-        if (spec_.network_mode == "bridge") {
+        if (spec_.network == NetworkMode::bridge) {
             try {
                 co_await detach_from_bridge(children_, host_link_name(spec_.node_id));
             } catch (const std::exception& error) {
@@ -97,7 +72,7 @@ public:
         }
     }
 
-    MachineLocation location() const override { return location_; }
+    MachineLocation location() const override { return process_.location(); }
 
     rpc::Endpoint channel(std::uint32_t port) const override {
         return rpc::unix_endpoint((paths_.channel / (std::to_string(port) + ".sock")).string());
@@ -119,17 +94,10 @@ private:
         }
     }
 
-    void close_pidfd() {
-        pidfd_.reset();
-        pidfd_number_ = -1;
-    }
-
     ChildProcesses& children_;
     MachineSpec spec_;
     SandboxPaths paths_;
-    MachineLocation location_;
-    std::optional<asio::posix::stream_descriptor> pidfd_;
-    int pidfd_number_ = -1;
+    MachineProcess process_;
 };
 
 }  // namespace

@@ -12,7 +12,10 @@ class SandboxBackend : public MachineBackend {
 public:
     explicit SandboxBackend(ChildProcesses& children) : children_(children) {}
     std::unique_ptr<Machine> make(const MachineSpec& spec) override;
-    std::string name() const override { return "sandbox"; }
+    BackendKind kind() const override { return BackendKind::sandbox; }
+    void check_node(const MachineSpec&) const override {}
+    // A sandbox's disk is its directory: nothing to make ahead.
+    asio::awaitable<void> prepare_node(const MachineSpec&, std::filesystem::path) override { co_return; }
 
 private:
     ChildProcesses& children_;

@@ -1,22 +1,38 @@
+#include <cstdio>
+
 #include "babel/babelsup.hpp"
-#include "common/version.hpp"
-#include "modes/arguments.hpp"
+#include "babel/vm_init.hpp"
 #include "modes/modes.hpp"
+#include "modes/node_command_lines.hpp"
 
 namespace bv {
 
 int run_babelsup_mode(int argc, const char* const* argv) {
-    CLI::App app("babelsup: the supervisor inside a node (its PID 1). Runs the blockchain client's entry points "
-                 "and babel, installs babel updates, keeps the node's log; serves bvd on port 41 of the node channel.",
-                 "babelsup");
-    app.set_version_flag("--version", std::string("blockvisor ") + kVersion);
+    BabelsupArguments arguments;
+    if (auto exit_code = parse_node_arguments(babelsup_command_line(arguments), argc, argv)) return *exit_code;
     babel::BabelSupOptions options;
-    app.add_option("--state-dir", options.state_dir, "State inside the node (setup, babel binary)")->capture_default_str();
-    app.add_option("--channel", options.channel, "Node channel: unix:DIRECTORY or vsock")->capture_default_str();
-    app.add_option("--data-volume", options.data_volume,
-                   "Block device or directory to mount at the config's data_directory_mount_point");
-    app.add_flag("--power-off", options.power_off, "Power the machine off on exit (when babelsup is a VM's init)");
-    if (auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
+    options.state_dir = arguments.state_dir;
+    options.channel = arguments.channel;
+    options.data_volume = arguments.data_volume;
+    options.power_off = arguments.power_off;
+    if (arguments.vm_init) {
+        try {
+            const auto boot = babel::prepare_vm_guest();
+            if (boot.channel_link) {
+                const auto& address = boot.channel_link->address;
+                options.channel = "tcp:" + address.substr(0, address.find('/'));
+            } else {
+                options.channel = "vsock";
+            }
+            options.state_dir = babel::kGuestStateDir;
+            options.data_volume = babel::kGuestDataDir;
+            options.power_off = true;
+        } catch (const std::exception& error) {
+            // On the console (the VM's log); bvd sees the VM power off and reports the start failed.
+            std::fprintf(stderr, "babelsup: the VM cannot start: %s\n", error.what());
+            return babel::power_off_now();
+        }
+    }
     return babel::run_babelsup(options);
 }
 

@@ -9,6 +9,7 @@
 #include "rpc/envelope.hpp"
 #include "rpc/http_client.hpp"
 #include "rpc/message_codec.hpp"
+#include "rpc/procedure.hpp"
 
 namespace bv::rpc {
 
@@ -70,6 +71,18 @@ public:
                                                          std::chrono::milliseconds timeout = kNoTimeout) {
         co_return MessageStream<Response>(
             co_await open_stream_raw(std::move(procedure), encode_message(request, Codec::proto), timeout));
+    }
+
+    // Through a contract's procedure: the message types come with it.
+    template <class Request, class Response>
+    asio::awaitable<Response> call(const Procedure<Request, Response, false>& procedure, Request request,
+                                   std::chrono::milliseconds timeout) {
+        co_return co_await call<Response>(procedure.name, std::move(request), timeout);
+    }
+    template <class Request, class Response>
+    asio::awaitable<MessageStream<Response>> open_stream(const Procedure<Request, Response, true>& procedure,
+                                                         Request request, std::chrono::milliseconds timeout = kNoTimeout) {
+        co_return co_await open_stream<Response>(procedure.name, std::move(request), timeout);
     }
 
     asio::awaitable<std::string> call_raw(std::string procedure, std::string body, std::chrono::milliseconds timeout);

@@ -1,6 +1,5 @@
 #include "rpc/endpoint.hpp"
 
-#include <boost/asio/ssl/context.hpp>
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
@@ -34,18 +33,7 @@ Endpoint custom_endpoint(Connector connector, std::string description) {
     return endpoint;
 }
 
-std::shared_ptr<asio::ssl::context> make_tls_client_context(const std::string& ca_file) {
-    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    context->set_verify_mode(asio::ssl::verify_peer);
-    if (ca_file.empty()) {
-        context->set_default_verify_paths();
-    } else {
-        context->load_verify_file(ca_file);
-    }
-    return context;
-}
-
-HttpUrl parse_http_url(const std::string& url, const std::string& ca_file) {
+HttpUrl parse_http_url(const std::string& url) {
     const auto parsed = boost::urls::parse_uri(url);
     if (!parsed) throw std::invalid_argument("'" + url + "' is not a valid URL: " + parsed.error().message());
     const auto scheme = parsed->scheme();
@@ -61,10 +49,10 @@ HttpUrl parse_http_url(const std::string& url, const std::string& ca_file) {
     }
     // An IPv6 host comes as "[::1]"; sockets want it without the brackets.
     std::string host = parsed->host_address();
-    HttpUrl result{tcp_endpoint(host, port), std::string(parsed->encoded_path()), {}};
+    HttpUrl result{tcp_endpoint(host, port), std::string(parsed->encoded_path()), std::string(parsed->encoded_query()),
+                   {}, tls};
     if (result.base_path.empty()) result.base_path = "/";
     if (parsed->has_userinfo()) result.user_info = parsed->userinfo();
-    if (tls) result.endpoint.tls = make_tls_client_context(ca_file);
     // Not the URL itself: it may hold a password.
     result.endpoint.description = std::string(scheme) + "://" + result.endpoint.host_header();
     return result;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "rpc/message_codec.hpp"
+#include "rpc/procedure.hpp"
 
 namespace bv::rpc {
 
@@ -53,6 +55,26 @@ struct Route {
     ServerStream server_stream; // set for server-streaming procedures
 };
 
+// A directory served as plain files (GET and HEAD, with byte ranges: rpc/file_response.hpp) at
+// the paths that start with `prefix`: downloads beside the procedures.
+// Checks a request for a mount's files before it is answered (the request's headers are in the
+// context); throws rpc::Error (unauthenticated, permission_denied) to refuse it.
+using FileAuthorizer = std::function<void(const CallContext&)>;
+
+struct FileMount {
+    std::string prefix;  // "/files/": starts and ends with '/'
+    std::filesystem::path directory;
+    FileAuthorizer authorize;  // empty: open to anyone
+};
+
+// A small page made at each GET or HEAD of its path (/metrics, /livez): no files, no Connect.
+struct Page {
+    unsigned status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+};
+using PageHandler = std::function<Page()>;
+
 // Maps procedure names (`blockvisor.v1.HostService/Health`) to handlers. Registration checks
 // the name and the message types against the descriptors generated from proto/, so a typo
 // fails at start-up, not at the first call.
@@ -60,8 +82,7 @@ class Router {
 public:
     template <class Request, class Response, class Handler>
     void unary(std::string procedure, Handler handler) {
-        check_procedure(procedure, Request::descriptor()->full_name(),
-                        Response::descriptor()->full_name(), false);
+        check<Request, Response>(procedure, false);
         routes_[std::move(procedure)].unary =
             [handler = std::move(handler)](std::string body, Codec codec,
                                            CallContext& context) -> asio::awaitable<std::string> {
@@ -74,8 +95,7 @@ public:
 
     template <class Request, class Response, class Handler>
     void server_stream(std::string procedure, Handler handler) {
-        check_procedure(procedure, Request::descriptor()->full_name(),
-                        Response::descriptor()->full_name(), true);
+        check<Request, Response>(procedure, true);
         routes_[std::move(procedure)].server_stream =
             [handler = std::move(handler)](std::string body, Codec codec, RawStreamWriter& raw,
                                            CallContext& context) -> asio::awaitable<void> {
@@ -105,15 +125,55 @@ public:
             });
     }
 
+    // Through a contract's procedure: router.add(procedures::ping, this, &Babel::ping).
+    template <class Service, class Request, class Response>
+    void add(const Procedure<Request, Response, false>& procedure, Service* service,
+             asio::awaitable<Response> (Service::*method)(Request, CallContext&)) {
+        unary(procedure.name, service, method);
+    }
+    template <class Service, class Request, class Response>
+    void add(const Procedure<Request, Response, true>& procedure, Service* service,
+             asio::awaitable<void> (Service::*method)(Request, StreamWriter<Response>&, CallContext&)) {
+        server_stream(procedure.name, service, method);
+    }
+
+    // Serves the files under `directory` at `prefix` + their relative path, to the requests
+    // `authorize` lets through (empty: all). Throws std::logic_error for a prefix that does not
+    // start and end with '/'.
+    void files(std::string prefix, std::filesystem::path directory, FileAuthorizer authorize = {});
+
+    // Answers GET and HEAD of exactly `path` with what `handler` makes then.
+    void page(std::string path, PageHandler handler);
+
     // Looks up `/package.Service/Method` (the HTTP path) or `package.Service/Method`.
     const Route* find(std::string_view path) const;
     std::vector<std::string> procedures() const;
+    // The mount whose prefix starts `path`, if any.
+    const FileMount* find_files(std::string_view path) const;
+    const PageHandler* find_page(std::string_view path) const;
 
 private:
+    template <class Request, class Response>
+    static void check(const std::string& procedure, bool server_streaming) {
+        if constexpr (kHasJson<Request> && kHasJson<Response>) {
+            check_procedure(procedure, Request::descriptor()->full_name(), Response::descriptor()->full_name(),
+                            server_streaming);
+        } else {
+            // Lite messages have no descriptors: the typed node contract (babel/node_contract.hpp)
+            // names each procedure with its types instead.
+            check_procedure_package(procedure, Request::default_instance().GetTypeName());
+        }
+    }
+    // Against the descriptors generated from proto/ (procedure_check.cpp: only programs with
+    // full messages link the descriptor pool).
     static void check_procedure(const std::string& procedure, const std::string& request_type,
                                 const std::string& response_type, bool server_streaming);
+    // `package.Service/Method`, in the request type's package.
+    static void check_procedure_package(const std::string& procedure, const std::string& request_type);
 
     std::map<std::string, Route, std::less<>> routes_;
+    std::vector<FileMount> file_mounts_;
+    std::map<std::string, PageHandler, std::less<>> pages_;
 };
 
 }  // namespace bv::rpc

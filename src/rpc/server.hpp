@@ -11,13 +11,12 @@
 #include <memory>
 #include <string>
 
+#include "rpc/connection_table.hpp"
 #include "rpc/router.hpp"
 
-namespace boost::asio::ssl {
-class context;
-}
-
 namespace bv::rpc {
+
+class TlsServer;  // rpc/any_stream.hpp; made by rpc/tls.hpp
 
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 
@@ -28,21 +27,10 @@ Acceptor listen_unix(asio::any_io_executor executor, const std::string& path, mo
 Acceptor listen_tcp(asio::any_io_executor executor, const std::string& address, std::uint16_t port);
 std::uint16_t bound_port(const Acceptor& acceptor);
 
-struct ServerLimits {
-    std::size_t max_header_bytes = 16 * 1024;
-    std::size_t max_body_bytes = 16 << 20;
-    // A connection that sends no complete request for this long is closed.
-    std::chrono::milliseconds idle_timeout{120'000};
-    // A client that reads nothing of an answer (or of a stream) for this long is dropped,
-    // and its call with it.
-    std::chrono::milliseconds write_timeout{30'000};
-    // Connections beyond this are closed as they arrive (and logged).
-    std::size_t max_connections = 1024;
-};
-
 // Serves the Connect protocol over HTTP/1.1: unary and server-streaming calls, proto and
 // JSON, deadlines, cancellation when the client goes away, and errors that never take the
-// server down.
+// server down. Connections are bounded by `ServerLimits`; `max_connections` is lowered to
+// three quarters of the process's open file limit when that is smaller.
 class Server {
 public:
     Server(const Router& router, std::string name, ServerLimits limits = {});
@@ -52,12 +40,13 @@ public:
 
     // Accepts connections until shutdown() or cancellation; each is served concurrently.
     asio::awaitable<void> serve(Acceptor acceptor);
-    asio::awaitable<void> serve_tls(Acceptor acceptor, std::shared_ptr<asio::ssl::context> tls);
+    asio::awaitable<void> serve_tls(Acceptor acceptor, std::shared_ptr<const TlsServer> tls);
     // Stops accepting and closes idle connections; calls in flight get up to `grace` to
     // finish, then they are cancelled.
     asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
     std::size_t accepted_connections() const;
+    // Connections whose socket is still open, those told to close included.
     std::size_t open_connections() const;
 
     struct Impl;

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     const auto port = test::free_local_port();
     test::BabelNode node;
     std::filesystem::create_directories(node.dir() / "data");
-    node.install_babel(test::binary());
+    node.install_babel(test::node_binary());
     node.setup(test::litecoin_babel_toml(node.dir() / "data", port, node.dir() / "keys"));
     if (!test::eventually([&] {
             try {

@@ -57,7 +57,7 @@ SpawnOptions command(std::vector<std::string> argv) {
     return options;
 }
 
-// Regression test for the Boost.Process v2 trap of STYLE.md: waiting for one child must not
+// Regression test for a Boost.Process v2 trap (its waits held up the loop): waiting for one child must not
 // block the event loop, whatever the other children do.
 TEST(ChildProcesses, WaitingForAChildLeavesTheLoopFree) {
     run_on_loop([](asio::io_context& io) -> asio::awaitable<void> {
@@ -138,7 +138,12 @@ TEST(NodeChannel, VsockChannelListensWhereTheKernelHasVsock) {
 TEST(NodeChannel, SpecsAreParsedOrRefused) {
     EXPECT_EQ(babel::make_node_channel("unix:/run/x")->spec(), "unix:/run/x");
     EXPECT_EQ(babel::make_node_channel("vsock:3")->spec(), "vsock:3");
-    EXPECT_THROW(babel::make_node_channel("tcp:1.2.3.4"), std::invalid_argument);
+    EXPECT_EQ(babel::make_node_channel("tcp:169.254.0.2")->spec(), "tcp:169.254.0.2");
+    EXPECT_THROW(babel::make_node_channel("tcp:"), std::invalid_argument);
+    EXPECT_THROW(babel::make_node_channel("tcp:169.254.0.2:41"), std::invalid_argument);
+    EXPECT_THROW(babel::make_node_channel("tcp:guest"), std::invalid_argument);
+    EXPECT_EQ(babel::make_node_channel("firecracker-vsock:/n/vsock.sock")->spec(), "firecracker-vsock:/n/vsock.sock");
+    EXPECT_THROW(babel::make_node_channel("firecracker-vsock:"), std::invalid_argument);
     EXPECT_THROW(babel::make_node_channel("vsock:x"), std::invalid_argument);
     EXPECT_THROW(babel::make_node_channel("unix:"), std::invalid_argument);
 }
@@ -188,11 +193,19 @@ args = ["-c", "cat {mount}/already-there > {mount}/.copy && mv {mount}/.copy {mo
 }
 
 TEST(CheckConfig, OriginalFilesAreValidAndBrokenOnesAreExplained) {
-    const std::string fixtures = std::string(BV_SHARED_DIR) + "/fixtures/babel-original/";
-    const auto valid = run({binary("babel"), "check-config", fixtures + "algo.toml", fixtures + "eth.toml",
-                            fixtures + "helium-validator.toml"});
+    // Files in the original system's format, with methods left unfinished: valid, with warnings.
+    const std::string fixtures = std::string(BV_SOURCE_DIR) + "/tests/fixtures/babel/";
+    const auto valid = run({binary("babel"), "check-config", fixtures + "cosmos-validator.toml",
+                            fixtures + "tezos-node.toml", fixtures + "solana-rpc.toml"});
     EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
-    EXPECT_EQ(std::count(valid.out.begin(), valid.out.end(), '\n'), 3) << valid.out;
+    EXPECT_NE(valid.out.find(fixtures + "cosmos-validator.toml: ok (3 warnings)\n"), std::string::npos) << valid.out;
+    EXPECT_NE(valid.out.find(fixtures + "tezos-node.toml: ok (3 warnings)\n"), std::string::npos) << valid.out;
+    EXPECT_NE(valid.out.find(fixtures + "solana-rpc.toml: ok (2 warnings)\n"), std::string::npos) << valid.out;
+    EXPECT_NE(valid.out.find(fixtures + "tezos-node.toml:36:10: methods[0].method: warning: method \"height\" is not "
+                                        "finished: its jrpc method name is empty"),
+              std::string::npos)
+        << valid.out;
+    EXPECT_EQ(std::count(valid.out.begin(), valid.out.end(), '\n'), 3 + 8) << valid.out;
 
     TempDir dir("bv-check");
     write_file_atomically(dir.path() / "broken.toml", "[config]\nprotocol = \"x\"\n[supervisor]\nlog_buffer_capacity_ln = 0\n");

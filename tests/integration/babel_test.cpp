@@ -24,7 +24,7 @@ class LitecoinNode : public ::testing::Test {
 protected:
     void SetUp() override {
         std::filesystem::create_directories(data_dir());
-        node_.install_babel(binary());
+        node_.install_babel(node_binary());
         node_.setup(litecoin_babel_toml(data_dir(), port_, keys_dir()));
         ASSERT_TRUE(eventually([&] { return height_answers(); }, 60s)) << last_log(50);
     }
@@ -154,7 +154,7 @@ TEST_F(LitecoinNode, BabelUpdateKeepsTheChainRunning) {
     const int old_babel_pid = node_.status().babel_pid();
     // A different binary: the same one with bytes appended (ELF ignores trailing data).
     const auto new_binary = node_.dir() / "babel-new";
-    write_file_atomically(new_binary, read_file(binary()) + "a newer build", 0755);
+    write_file_atomically(new_binary, read_file(node_binary()) + "a newer build", 0755);
     node_.install_babel(new_binary);
     const auto status = node_.status();
     EXPECT_NE(status.babel_pid(), old_babel_pid);
@@ -169,7 +169,7 @@ TEST_F(LitecoinNode, BabelUpdateKeepsTheChainRunning) {
 // the install goes on to its end.
 TEST_F(LitecoinNode, BabelInstallOutlivesACallerThatStoppedWaiting) {
     const auto new_binary = node_.dir() / "babel-new";
-    write_file_atomically(new_binary, read_file(binary()) + "another build", 0755);
+    write_file_atomically(new_binary, read_file(node_binary()) + "another build", 0755);
     const auto error = error_of([&] { node_.install_babel(new_binary, {}, 1ms); });
     EXPECT_TRUE(error.starts_with("deadline_exceeded")) << error;
     const auto wanted = sha256_hex(read_file(new_binary));
@@ -181,7 +181,7 @@ TEST_F(LitecoinNode, BabelInstallOutlivesACallerThatStoppedWaiting) {
 
 TEST_F(LitecoinNode, CorruptBabelUploadIsRefusedAndTheOldBabelKeepsServing) {
     const auto before = node_.status();
-    const auto error = error_of([&] { node_.install_babel(binary(), std::string(64, '0')); });
+    const auto error = error_of([&] { node_.install_babel(node_binary(), std::string(64, '0')); });
     EXPECT_TRUE(error.starts_with("data_loss")) << error;
     const auto after = node_.status();
     EXPECT_EQ(after.babel_pid(), before.babel_pid());
@@ -229,6 +229,67 @@ TEST_F(LitecoinNode, BadCallsGetClearErrorsAndBabelKeepsServing) {
     EXPECT_NE(chain_error.find("getblockhash"), std::string::npos) << chain_error;
 
     EXPECT_EQ(node_.run("height"), "0");
+}
+
+// Methods the way the original system's files leave them when a call is still to be found.
+constexpr std::string_view kUnfinishedMethods = R"(
+[[methods]]
+name = "address"
+transport = "jrpc"
+method = "" # find
+
+    [methods.response]
+    code = 200
+    field = "result.address"
+
+[[methods]]
+name = "status"
+transport = "rest"
+method = "" # find
+
+    [methods.response]
+    status = 200
+    format = "json"
+
+[[methods]]
+name = "name"
+transport = "sh"
+body = ""
+
+[[methods]]
+name = "block_age"
+transport = "jrpc"
+method = "getblockcount"
+
+    [methods.response]
+    code = 200
+    field = "" # find
+)";
+
+TEST_F(LitecoinNode, UnfinishedMethodsFailClearlyWhileTheOthersWork) {
+    node_.setup(litecoin_babel_toml(data_dir(), port_, keys_dir()) + std::string(kUnfinishedMethods));
+    ASSERT_TRUE(eventually([&] { return height_answers(); }, 60s)) << last_log(50);
+    const std::map<std::string, std::string> expected{
+        {"address", "its jrpc method name is empty"},
+        {"status", "its rest path is empty"},
+        {"name", "its sh body is empty"},
+        {"block_age", "its response field is empty"},
+    };
+    for (const auto& [method, missing] : expected) {
+        SCOPED_TRACE(method);
+        const auto error = error_of([&, name = method] { node_.run(name); });
+        EXPECT_TRUE(error.starts_with("failed_precondition: method '" + method +
+                                      "' is not finished in the node's config: " + missing))
+            << error;
+    }
+    EXPECT_EQ(node_.run("generate_blocks", {{"COUNT", "2"}}), "generated 2");
+    EXPECT_EQ(node_.run("height"), "2");
+    EXPECT_EQ(node_.run("echo", {{"TEXT", "still here"}}), "still here");
+    // babelsup wrote the config's warnings into the node's log.
+    const auto log = last_log(1000);
+    const auto warning = log.find(R"(].method: warning: method "address" is not finished: its jrpc method name is empty)");
+    ASSERT_NE(warning, std::string::npos) << log;
+    EXPECT_NE(log.rfind("babel.toml:", warning), std::string::npos) << log;
 }
 
 TEST_F(LitecoinNode, ShellParametersCannotInjectCommands) {
@@ -284,7 +345,7 @@ TEST_F(LitecoinNode, ShutdownGoesOnWhenTheCallerStopsWaiting) {
 
 TEST(BabelWithoutChain, DeadApiHostIsUnavailableAndBabelKeepsServing) {
     BabelNode node;
-    node.install_babel(binary());
+    node.install_babel(node_binary());
     node.setup(fmt::format(R"(
 [config]
 protocol = "nothing"
@@ -306,6 +367,67 @@ method = "getblockcount"
     EXPECT_TRUE(error.starts_with("unavailable")) << error;
     EXPECT_NE(error.find("getblockcount"), std::string::npos) << error;
     EXPECT_NO_THROW(call<babel_v1::PingResponse>(node.babel(), "blockvisor.babel.v1.Babel/Ping", babel_v1::PingRequest()));
+}
+
+// An original-format config whose init was left empty: the node starts (init is skipped, not
+// remembered as done) and init runs once a config fills it in.
+TEST(BabelWithoutChain, UnfinishedInitIsSkippedUntilAConfigFillsItIn) {
+    BabelNode node;
+    node.install_babel(node_binary());
+    const auto config = [&](std::string_view init_body) {
+        return fmt::format(R"(
+[env]
+path_append = "/blockjoy/bin/"
+
+[config]
+protocol = "nothing"
+node_type = "validator"
+babel_version = "0.0.1"
+node_version = "1.0.0" # not a chain
+data_directory_mount_point = "/tmp"
+
+[supervisor]
+backoff_timeout_ms = 60000
+backoff_base_ms = 100
+log_buffer_capacity_ln = 1000
+
+    [[supervisor.entry_point]]
+    command = "sleep"
+    args = ["1000"]
+
+[[methods]]
+name = "version"
+transport = "sh"
+body = "echo 1.0.0"
+
+    [methods.response]
+    status = 0
+    format = "raw"
+
+[[methods]]
+name = "init"
+transport = "sh"
+body = "{}"
+
+    [methods.response]
+    status = 0
+    format = "raw"
+)",
+                           init_body);
+    };
+    node.setup(config(""));
+    const auto skipped = call<babel_v1::InitResponse>(node.babel(), "blockvisor.babel.v1.Babel/Init", babel_v1::InitRequest());
+    EXPECT_FALSE(skipped.ran());
+    EXPECT_EQ(node.run("version"), "1.0.0");
+    const auto error = error_of([&] { node.run("init"); });
+    EXPECT_NE(error.find("method 'init' is not finished in the node's config: its sh body is empty"), std::string::npos)
+        << error;
+
+    const auto marker = node.dir() / "init-ran";
+    node.setup(config("touch " + marker.string()));
+    const auto ran = call<babel_v1::InitResponse>(node.babel(), "blockvisor.babel.v1.Babel/Init", babel_v1::InitRequest());
+    EXPECT_TRUE(ran.ran());
+    EXPECT_TRUE(std::filesystem::exists(marker));
 }
 
 TEST(BabelWithoutChain, ConfigNeedingANewerBabelIsRefused) {

@@ -1,11 +1,17 @@
 // bvd and bv as a user runs them: the real binary on a temporary root.
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 
+#include "common/files.hpp"
+#include "common/open_file_limit.hpp"
 #include "support/host_under_test.hpp"
+#include "support/raw_socket.hpp"
 
 namespace bv::test {
 namespace {
@@ -54,12 +60,58 @@ TEST(Daemon, SocketIsGroupReadableOnly) {
     EXPECT_EQ(status.st_mode & 0777, 0660);
 }
 
+TEST(Daemon, ConfigAndStateAreBvdsAloneEvenOnARootMadeBefore) {
+    TempDir root("bv-modes");
+    // As an older bvd (or an operator's mkdir) left them: readable by everyone.
+    for (const auto* directory : {"etc/blockvisor", "var/lib/blockvisor"}) {
+        std::filesystem::create_directories(root.path() / directory);
+        std::filesystem::permissions(root.path() / directory, static_cast<std::filesystem::perms>(0755));
+    }
+    TempDir logs("bv-modes-logs");
+    Process daemon({binary("bvd"), "--root", root.path().string()}, logs.path());
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(root.path() / "run/blockvisor/bvd.sock"); }))
+        << daemon.err();
+    for (const auto* directory : {"etc/blockvisor", "var/lib/blockvisor"}) {
+        struct stat status {};
+        ASSERT_EQ(::stat((root.path() / directory).c_str(), &status), 0);
+        EXPECT_EQ(status.st_mode & 0777, 0700) << directory;
+    }
+    daemon.signal(SIGTERM);
+    daemon.wait(std::chrono::seconds(10));
+}
+
+TEST(Daemon, SocketBelongsToTheBlockvisorGroupOfTheRoot) {
+    HostUnderTest host;
+    struct stat before {};
+    ASSERT_EQ(::stat(host.socket().c_str(), &before), 0);
+    EXPECT_EQ(before.st_gid, 0u) << "no blockvisor group in the root: root's";
+    host.daemon().signal(SIGTERM);
+    ASSERT_TRUE(host.daemon().wait(15s));
+    write_file_atomically(host.root() / "etc/group", "root:x:0:\nblockvisors:x:4241:\nblockvisor:x:4242:alice\n");
+    host.start_daemon();
+    struct stat after {};
+    ASSERT_EQ(::stat(host.socket().c_str(), &after), 0);
+    EXPECT_EQ(after.st_gid, 4242u);
+    EXPECT_EQ(after.st_mode & 0777, 0660);
+}
+
 TEST(Daemon, CurlGetsJsonHealth) {
     HostUnderTest host;
     const auto health = host.curl("/blockvisor.v1.HostService/Health", "application/json", "{}");
     ASSERT_EQ(health.exit_code, 0) << health.err;
     EXPECT_EQ(last_line(health.out), "200");
     EXPECT_NE(health.out.find("\"status\":\"ok\""), std::string::npos) << health.out;
+}
+
+TEST(Daemon, TestHooksAreServedOnlyWhenAsked) {
+    HostUnderTest host;
+    const auto sleep =
+        host.curl("/blockvisor.v1.TestHooksService/Sleep", "application/json", "{\"delayMs\": 1}");
+    EXPECT_EQ(last_line(sleep.out), "404") << sleep.out;
+    // The old test hook in Health is gone from the contract: an unknown field, ignored.
+    const auto health = host.curl("/blockvisor.v1.HostService/Health", "application/json",
+                                  "{\"delayMs\": 10000}", {"-H", "Connect-Timeout-Ms: 5000"});
+    EXPECT_EQ(last_line(health.out), "200") << health.out;
 }
 
 TEST(Daemon, BadRequestsGetConnectErrorsAndTheDaemonKeepsServing) {
@@ -96,10 +148,10 @@ TEST(Daemon, BadRequestsGetConnectErrorsAndTheDaemonKeepsServing) {
 }
 
 TEST(Daemon, DeadlineShorterThanTheHandlerGetsDeadlineExceeded) {
-    HostUnderTest host;
+    HostUnderTest host({"--test-hooks"});
     const auto started = std::chrono::steady_clock::now();
-    const auto late = host.curl("/blockvisor.v1.HostService/Health", "application/json", "{\"delayMs\": 10000}",
-                                {"-H", "Connect-Timeout-Ms: 200"});
+    const auto late = host.curl("/blockvisor.v1.TestHooksService/Sleep", "application/json",
+                                "{\"delayMs\": 10000}", {"-H", "Connect-Timeout-Ms: 200"});
     const auto took = std::chrono::steady_clock::now() - started;
     EXPECT_EQ(last_line(late.out), "504");
     EXPECT_NE(late.out.find("\"code\":\"deadline_exceeded\""), std::string::npos) << late.out;
@@ -127,18 +179,99 @@ TEST(Daemon, SigtermExitsCleanlyAndRemovesTheSocket) {
 }
 
 TEST(Daemon, SigtermLetsACallInFlightFinish) {
-    HostUnderTest host({"--log-level", "debug"});
-    Process slow({"curl", "-sS", "--unix-socket", host.socket().string(), "-H", "Content-Type: application/json",
-                  "-d", "{\"delayMs\": 1000}", "http://localhost/blockvisor.v1.HostService/Health"},
+    HostUnderTest host({"--log-level", "debug", "--test-hooks"});
+    Process slow({"curl", "-sS", "--unix-socket", host.socket().string(), "-H",
+                  "Content-Type: application/json", "-d", "{\"delayMs\": 1000}",
+                  "http://localhost/blockvisor.v1.TestHooksService/Sleep"},
                  host.root());
-    ASSERT_TRUE(eventually([&] { return host.daemon().err().find("call /blockvisor.v1.HostService/Health") != std::string::npos; }));
+    ASSERT_TRUE(eventually([&] {
+        return host.daemon().err().find("call /blockvisor.v1.TestHooksService/Sleep") !=
+               std::string::npos;
+    }));
     host.daemon().signal(SIGTERM);
     const auto curl_result = slow.wait(15s);
     ASSERT_TRUE(curl_result);
-    EXPECT_NE(curl_result->out.find("\"status\":\"ok\""), std::string::npos) << curl_result->out << curl_result->err;
+    EXPECT_EQ(curl_result->out, "{}") << curl_result->err;
     const auto daemon_result = host.daemon().wait(15s);
     ASSERT_TRUE(daemon_result);
     EXPECT_EQ(daemon_result->exit_code, 0);
+}
+
+// What a local user in the socket's group can do to bvd's API: flood it with connections.
+constexpr int kFloodConnections = 1100;  // more than bvd takes at once (1024)
+constexpr auto kHealthRequest =
+    "POST /blockvisor.v1.HostService/Health HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    "Content-Length: 2\r\n\r\n{}";
+
+// The connections of a flood, closed at the end of the test.
+class Flood {
+public:
+    enum class Kind { idle, idle_and_half_closed };
+
+    // Opens kFloodConnections connections; with idle_and_half_closed, every other one sends
+    // one call and shuts down its sending side.
+    void open(const HostUnderTest& host, Kind kind) {
+        ASSERT_GE(raise_open_file_limit(), 2u * kFloodConnections) << "the flood needs a descriptor per connection";
+        for (int i = 0; i < kFloodConnections; ++i) {
+            const int fd = connect_unix_socket(host.socket());
+            ASSERT_GE(fd, 0) << "connection " << i << " refused";
+            if (kind == Kind::idle || i % 2 == 0) {
+                idle.push_back(fd);
+                continue;
+            }
+            half_closed.push_back(fd);
+            ASSERT_TRUE(send_all(fd, kHealthRequest));
+            ::shutdown(fd, SHUT_WR);
+        }
+    }
+
+    ~Flood() {
+        for (const int fd : idle) ::close(fd);
+        for (const int fd : half_closed) ::close(fd);
+    }
+
+    std::vector<int> idle;
+    std::vector<int> half_closed;
+};
+
+// `bv status` (its process included) gets its answer within `bound`.
+void expect_bv_status_answers_within(const HostUnderTest& host, std::chrono::milliseconds bound) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto status = host.bv({"status"});
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+    EXPECT_NE(status.out.find("bvd is running"), std::string::npos) << status.out;
+    EXPECT_LT(took, bound) << "bv status took "
+                           << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+}
+
+TEST(Daemon, FloodOfIdleAndHalfClosedConnectionsDoesNotLockOutTheCli) {
+    HostUnderTest host;
+    Flood flood;
+    ASSERT_NO_FATAL_FAILURE(flood.open(host, Flood::Kind::idle_and_half_closed));
+    // Each half-closed connection gets its answer, and then its end: bvd keeps none of them.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    int answered = 0;
+    int closed = 0;
+    for (const int fd : flood.half_closed) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto received = receive_until_closed(fd, std::max(left, std::chrono::milliseconds(0)));
+        answered += received.bytes.find("\"status\":\"ok\"") != std::string::npos;
+        closed += received.closed_at.has_value();
+    }
+    EXPECT_EQ(answered, kFloodConnections / 2);
+    EXPECT_EQ(closed, kFloodConnections / 2) << "half-closed connections held open after their answer";
+    expect_bv_status_answers_within(host, std::chrono::seconds(1));
+}
+
+// Beyond bvd's limit, the connections idle the longest make room for new ones.
+TEST(Daemon, FloodOfIdleConnectionsBeyondTheLimitDoesNotLockOutTheCli) {
+    HostUnderTest host;
+    Flood flood;
+    ASSERT_NO_FATAL_FAILURE(flood.open(host, Flood::Kind::idle));
+    expect_bv_status_answers_within(host, std::chrono::seconds(1));
+    EXPECT_TRUE(closed_by_peer(flood.idle.front(), std::chrono::seconds(5))) << "the oldest idle connection is still open";
+    EXPECT_FALSE(closed_by_peer(flood.idle.back())) << "the newest connection was closed instead of the oldest";
 }
 
 TEST(Cli, DaemonNotRunningGivesOneLineHowToStartIt) {
@@ -155,8 +288,8 @@ TEST(Cli, UsageErrorsExitTwo) {
     EXPECT_EQ(run({binary("bv"), "frobnicate"}).exit_code, 2);
 }
 
-TEST(Modes, EveryModeAnswersHelpAndVersion) {
-    for (const auto* name : {"bvd", "blockvisord", "bv", "babel", "babelsup", "bv-installer"}) {
+TEST(Modes, EveryModeOfBothExecutablesAnswersHelpAndVersion) {
+    for (const auto* name : {"bvd", "blockvisord", "bv", "bv-installer", "babel", "babelsup"}) {
         const auto help = run({binary(name), "--help"});
         EXPECT_EQ(help.exit_code, 0) << name << ": " << help.err;
         EXPECT_NE(help.out.find(name), std::string::npos) << help.out;
@@ -164,17 +297,36 @@ TEST(Modes, EveryModeAnswersHelpAndVersion) {
         EXPECT_EQ(version.exit_code, 0) << name;
         EXPECT_NE(version.out.find("blockvisor "), std::string::npos) << version.out;
     }
-    const auto through_binary = run({binary(), "babelsup", "--help"});
-    EXPECT_EQ(through_binary.exit_code, 0);
-    EXPECT_NE(through_binary.out.find("babelsup"), std::string::npos);
+    for (const auto& [program, mode] : {std::pair{binary(), "bvd"}, std::pair{node_binary(), "babelsup"}}) {
+        const auto through_binary = run({program, mode, "--help"});
+        EXPECT_EQ(through_binary.exit_code, 0) << program;
+        EXPECT_NE(through_binary.out.find(mode), std::string::npos) << through_binary.out;
+        EXPECT_EQ(run({program, "--version"}).exit_code, 0) << program;
+        EXPECT_EQ(run({program, "--help"}).exit_code, 0) << program;
+    }
 }
 
 TEST(Modes, UnknownModeListsTheModesAndExitsTwo) {
     const auto unknown = run({binary(), "frobnicate"});
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_NE(unknown.err.find("unknown mode 'frobnicate'"), std::string::npos) << unknown.err;
-    EXPECT_NE(unknown.err.find("babelsup"), std::string::npos);
+    EXPECT_NE(unknown.err.find("bv-installer"), std::string::npos);
     EXPECT_EQ(run({binary()}).exit_code, 2);
+    // Each executable has only its own modes.
+    const auto node_mode_on_host = run({binary(), "babel"});
+    EXPECT_EQ(node_mode_on_host.exit_code, 2);
+    EXPECT_NE(node_mode_on_host.err.find("unknown mode 'babel'"), std::string::npos) << node_mode_on_host.err;
+    EXPECT_EQ(run({node_binary(), "bvd"}).exit_code, 2);
+    EXPECT_EQ(run({node_binary()}).exit_code, 2);
+}
+
+TEST(Modes, NodeBinaryLinksNoTlsNorHostCode) {
+    // What every node carries: nothing of the daemon, the CLI or OpenSSL.
+    const auto symbols = run({"nm", "-C", node_binary()});
+    ASSERT_EQ(symbols.exit_code, 0) << symbols.err;
+    for (const auto* absent : {"SSL_read", "EVP_DigestInit", "bv::daemon::", "bv::cli::", "bv::machine::"}) {
+        EXPECT_EQ(symbols.out.find(absent), std::string::npos) << "bv-node links " << absent;
+    }
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // src/rpc end to end in one process: our client and server over real sockets.
 
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -12,19 +11,16 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <atomic>
 #include <cstring>
 #include <thread>
-#include <functional>
 
-#include "rpc/connect_client.hpp"
-#include "rpc/error.hpp"
-#include "rpc/server.hpp"
-#include "support/echo_service.hpp"
-#include "support/process.hpp"
+#include "rpc/tls.hpp"
+#include "support/raw_socket.hpp"
+#include "support/rpc_server_fixture.hpp"
+#include "support/test_certificate.hpp"
 
 namespace bv::test {
 namespace {
@@ -35,110 +31,6 @@ using bvtest::v1::CountResponse;
 using bvtest::v1::EchoRequest;
 using bvtest::v1::EchoResponse;
 namespace asio = boost::asio;
-
-constexpr auto kEcho = "bvtest.v1.EchoService/Echo";
-constexpr auto kCount = "bvtest.v1.EchoService/Count";
-
-EchoRequest echo_request(std::string text, std::uint32_t delay_ms = 0, std::string fail_with = {}) {
-    EchoRequest request;
-    request.set_text(std::move(text));
-    request.set_delay_ms(delay_ms);
-    request.set_fail_with(std::move(fail_with));
-    return request;
-}
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
-    co_await timer.async_wait(asio::use_awaitable);
-}
-
-// Waits (on the io_context) until `condition` holds; false after `timeout`.
-asio::awaitable<bool> eventually_async(std::function<bool()> condition, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) co_return false;
-        co_await sleep_for(5ms);
-    }
-    co_return true;
-}
-
-rpc::Code code_of(std::exception_ptr error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const rpc::Error& e) {
-        return e.code();
-    }
-}
-
-// An EchoService behind our server on a Unix socket, and a client for it.
-class RpcTest : public ::testing::Test {
-protected:
-    explicit RpcTest(rpc::ServerLimits limits = {}) : server_(router_, "test-server", limits) {
-        echo_.register_with(router_);
-        socket_path_ = dir_.path() / "rpc.sock";
-        asio::co_spawn(io_, server_.serve(rpc::listen_unix(io_.get_executor(), socket_path_.string(), 0600)),
-                       asio::detached);
-    }
-
-    rpc::ConnectClient client(rpc::ConnectClientOptions options = {}) {
-        return rpc::ConnectClient(io_.get_executor(), rpc::unix_endpoint(socket_path_.string()), std::move(options));
-    }
-
-    // Runs `body` to its end on the io_context; rethrows what it threw.
-    void run(std::function<asio::awaitable<void>()> body) {
-        std::exception_ptr failure;
-        bool done = false;
-        asio::co_spawn(io_, body(), [&](std::exception_ptr error) {
-            failure = error;
-            done = true;
-        });
-        while (!done && io_.run_one_for(30s) > 0) {
-        }
-        ASSERT_TRUE(done) << "test body did not finish";
-        if (failure) std::rethrow_exception(failure);
-    }
-
-    // A connection to the server made by hand (the server accepts it once the loop runs).
-    int connect_raw() const {
-        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::strncpy(address.sun_path, socket_path_.c_str(), sizeof address.sun_path - 1);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            ::close(fd);
-            return -1;
-        }
-        return fd;
-    }
-
-    // Sends raw bytes on a new connection and returns what comes back until the server closes.
-    std::string raw_exchange(const std::string& bytes) {
-        std::string answer;
-        std::atomic<bool> finished = false;
-        std::thread peer([&] {
-            const int fd = connect_raw();
-            if (fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())) {
-                char buffer[4096];
-                for (ssize_t read; (read = ::read(fd, buffer, sizeof buffer)) > 0;) {
-                    answer.append(buffer, static_cast<std::size_t>(read));
-                }
-            }
-            if (fd >= 0) ::close(fd);
-            finished = true;
-        });
-        const auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (!finished && std::chrono::steady_clock::now() < deadline) io_.run_one_for(10ms);
-        peer.join();
-        return answer;
-    }
-
-    TempDir dir_{"bv-rpc"};
-    asio::io_context io_;
-    rpc::Router router_;
-    EchoService echo_;
-    rpc::Server server_;
-    std::filesystem::path socket_path_;
-};
 
 TEST_F(RpcTest, UnaryCallRoundTrips) {
     run([&]() -> asio::awaitable<void> {
@@ -450,65 +342,13 @@ TEST_F(RpcTest, StreamEndsAtItsEndOfStreamMessageEvenWhenTheBodyDoesNot) {
     ::close(listener);
 }
 
-class SlowClientRpcTest : public RpcTest {
-protected:
-    SlowClientRpcTest() : RpcTest(rpc::ServerLimits{.write_timeout = 200ms, .max_connections = 2}) {}
-
-    static bool readable(int fd) {
-        pollfd poll_fd{fd, POLLIN, 0};
-        return ::poll(&poll_fd, 1, 0) == 1;
-    }
-};
-
-// A client that asks for a long stream and then reads nothing: the server's writes wait on
-// it, until the write timeout drops the connection (before, it held it and the call forever).
-TEST_F(SlowClientRpcTest, ClientThatStopsReadingIsDropped) {
-    const int fd = connect_raw();
-    ASSERT_GE(fd, 0);
-    const std::string payload = R"({"count": 100000000})";
-    std::string request = "POST /bvtest.v1.EchoService/Count HTTP/1.1\r\nHost: test\r\n"
-                          "Content-Type: application/connect+json\r\nContent-Length: " +
-                          std::to_string(5 + payload.size()) + "\r\n\r\n";
-    request += std::string{'\0', '\0', '\0', '\0', static_cast<char>(payload.size())} + payload;
-    ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
-    run([&]() -> asio::awaitable<void> {
-        EXPECT_TRUE(co_await eventually_async([&] { return server_.open_connections() == 1; }));
-        const bool dropped = co_await eventually_async([&] { return server_.open_connections() == 0; }, 10s);
-        EXPECT_TRUE(dropped) << "a client that reads nothing still holds its connection";
-    });
-    ::close(fd);
-}
-
-TEST_F(SlowClientRpcTest, ConnectionsBeyondTheLimitAreClosed) {
-    const int first = connect_raw();
-    const int second = connect_raw();
-    const int third = connect_raw();
-    ASSERT_GE(third, 0);
-    run([&]() -> asio::awaitable<void> {
-        const bool closed = co_await eventually_async([&] { return readable(third); });
-        EXPECT_TRUE(closed) << "the connection over the limit was not closed";
-        EXPECT_EQ(server_.open_connections(), 2u);
-    });
-    char byte = 0;
-    EXPECT_EQ(::read(third, &byte, 1), 0) << "expected the server to have closed it";
-    EXPECT_FALSE(readable(first));
-    EXPECT_FALSE(readable(second));
-    for (const int fd : {first, second, third}) ::close(fd);
-}
-
 // TLS: a server certificate made for this test, verified by the client.
 class TlsRpcTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        const auto made = bv::test::run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                                         "-keyout", (dir_.path() / "key.pem").string(), "-out",
-                                         (dir_.path() / "cert.pem").string()});
-        ASSERT_EQ(made.exit_code, 0) << made.err;
+        const auto certificate = make_test_certificate(dir_.path());
         echo_.register_with(router_);
-        auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-        tls->use_certificate_chain_file((dir_.path() / "cert.pem").string());
-        tls->use_private_key_file((dir_.path() / "key.pem").string(), asio::ssl::context::pem);
+        auto tls = rpc::make_tls_server(certificate.certificate.string(), certificate.key.string());
         auto acceptor = rpc::listen_tcp(io_.get_executor(), "127.0.0.1", 0);
         port_ = rpc::bound_port(acceptor);
         asio::co_spawn(io_, server_.serve_tls(std::move(acceptor), tls), asio::detached);
@@ -517,7 +357,7 @@ protected:
     std::exception_ptr call_with_ca(const std::string& ca_file, std::string* text) {
         std::exception_ptr failure;
         bool done = false;
-        auto url = rpc::parse_http_url("https://127.0.0.1:" + std::to_string(port_) + "/", ca_file);
+        auto url = rpc::parse_url_with_tls("https://127.0.0.1:" + std::to_string(port_) + "/", ca_file);
         asio::co_spawn(
             io_,
             [&]() -> asio::awaitable<void> {
@@ -537,7 +377,8 @@ protected:
     asio::io_context io_;
     rpc::Router router_;
     EchoService echo_;
-    rpc::Server server_{router_, "tls-server"};
+    // A short header timeout, for the test of a client that never begins its handshake.
+    rpc::Server server_{router_, "tls-server", rpc::ServerLimits{.header_timeout = 2s}};
     std::uint16_t port_ = 0;
 };
 
@@ -554,6 +395,25 @@ TEST_F(TlsRpcTest, ClientRefusesAnUntrustedCertificate) {
     ASSERT_TRUE(failure);
     EXPECT_EQ(code_of(failure), rpc::Code::unavailable);
     EXPECT_EQ(text, "");
+}
+
+// A TLS server (the control plane's kind) cuts a connection that sends nothing, not even
+// its handshake, at the header timeout.
+TEST_F(TlsRpcTest, ConnectionThatNeverBeginsItsHandshakeIsClosedAtTheHeaderTimeout) {
+    const int fd = connect_tcp_socket(port_);
+    ASSERT_GE(fd, 0);
+    const auto connected = std::chrono::steady_clock::now();
+    const auto deadline = connected + 10s;
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() < deadline) {
+        io_.run_one_for(10ms);
+        closed = closed_by_peer(fd);
+    }
+    const auto took = std::chrono::steady_clock::now() - connected;
+    ::close(fd);
+    ASSERT_TRUE(closed) << "a connection that sends nothing is held";
+    EXPECT_GE(took, 1900ms);
+    EXPECT_LT(took, 5s);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 import { createPromiseClient, ConnectError, Code } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { HostService } from "./gen/blockvisor/v1/host_connect.js";
+import { TestHooksService } from "./gen/blockvisor/v1/test_hooks_connect.js";
 import { NodeService } from "./gen/blockvisor/v1/node_connect.js";
 
 const socketPath = process.argv[2];
@@ -17,7 +18,7 @@ for (const useBinaryFormat of [false, true]) {
   const health = await host.health({});
   console.log(`health(${useBinaryFormat ? "proto" : "json"}): ${health.status} ${health.version}`);
   try {
-    await host.health({ delayMs: 2000 }, { timeoutMs: 200 });
+    await createPromiseClient(TestHooksService, transport).sleep({ delayMs: 2000 }, { timeoutMs: 200 });
     console.log("deadline: no error");
   } catch (e) {
     console.log(`deadline: ${Code[ConnectError.from(e).code]}`);
@@ -32,7 +33,7 @@ for (const useBinaryFormat of [false, true]) {
   const abort = new AbortController();
   const watching = (async () => {
     try {
-      for await (const event of nodes.watch({}, { signal: abort.signal })) events.push(event.event);
+      for await (const event of nodes.watch({}, { signal: abort.signal })) events.push(event.kind);
     } catch (e) {
       return ConnectError.from(e).code;
     }

@@ -41,14 +41,7 @@ long zombie_children_of(pid_t parent) {
 
 class NodeHost : public ::testing::Test {
 protected:
-    // Runs bv and expects success; returns its output without the trailing newline.
-    std::string bv(std::vector<std::string> args) {
-        const auto result = host_.bv(args);
-        std::string command;
-        for (const auto& arg : args) command += " " + arg;
-        EXPECT_EQ(result.exit_code, 0) << "bv" << command << ": " << result.err;
-        return trimmed(result.out);
-    }
+    std::string bv(std::vector<std::string> args) { return host_.bv_ok(std::move(args)); }
 
     json::object node_info(const std::string& node) { return json::parse(bv({"node", "info", node, "--json"})).as_object(); }
 
@@ -350,6 +343,39 @@ TEST_F(NodeHost, ForcedStopAndDeleteEndAStartInProgress) {
     }
 }
 
+// An image whose babel.toml, like many of the original system's, leaves methods unfinished:
+// the node starts (its empty init is skipped) and only those methods fail, clearly.
+TEST_F(NodeHost, NodeWithUnfinishedMethodsStartsAndOnlyThoseFail) {
+    const auto image = dummy_variant("unfinished", [](std::string config) {
+        return config + R"(
+[[methods]]
+name = "init"
+transport = "sh"
+body = "" # find
+
+[[methods]]
+name = "address"
+transport = "sh"
+body = "echo {\"id\": 7}"
+
+    [methods.response]
+    status = 0
+    field = "" # find
+    format = "raw"
+)";
+    });
+    bv({"node", "create", image, "--name", "unfinished"});
+    bv({"node", "start", "unfinished"});
+    EXPECT_EQ(trimmed(status_of("unfinished")), "running");
+    EXPECT_EQ(bv({"node", "run", "unfinished", "echo", "--param", "TEXT=works"}), "works");
+    const auto address = host_.bv({"node", "run", "unfinished", "address"});
+    EXPECT_EQ(address.exit_code, 1);
+    EXPECT_NE(address.err.find("method 'address' is not finished in the node's config: its response field is empty"),
+              std::string::npos)
+        << address.err;
+    bv({"node", "delete", "unfinished"});
+}
+
 // What an import cut short leaves in the cache (a partial copy, or the replaced image) and
 // what a node record write cut short leaves beside the record go when bvd starts again.
 TEST_F(NodeHost, LeftoversOfCutShortWritesAreRemovedAtTheNextStart) {
@@ -449,6 +475,29 @@ TEST_F(NodeHost, OrphansInsideTheNodeAreReaped) {
         << zombie_children_of(babelsup) << " zombies stay in the node";
 }
 
+TEST_F(NodeHost, ANodeSeesNeitherBvdsSocketNorAnotherNodesChannel) {
+    // Every Unix socket a node's own programs can see, from inside it.
+    const auto image = dummy_variant("prober", [](std::string config) {
+        return config + "\n[[methods]]\nname = \"sockets\"\ntransport = \"sh\"\n"
+                        "body = \"find / -xdev -type s 2>/dev/null; find /run /var /tmp -type s 2>/dev/null; echo end\"\n"
+                        "\n[[methods]]\nname = \"exists\"\ntransport = \"sh\"\n"
+                        "body = \"test -e {{PATH}} && echo present || echo absent\"\n";
+    });
+    bv({"node", "create", image, "--name", "first"});
+    bv({"node", "create", image, "--name", "second"});
+    bv({"node", "start", "first"});
+    bv({"node", "start", "second"});
+    const auto seen = bv({"node", "run", "first", "sockets"});
+    EXPECT_TRUE(seen.ends_with("end")) << seen;
+    EXPECT_NE(seen.find(".sock"), std::string::npos) << "the probe sees the node's own channel: " << seen;
+    EXPECT_EQ(seen.find("bvd.sock"), std::string::npos) << "bvd's socket is reachable from a node:\n" << seen;
+    const auto second = json::value_to<std::string>(node_info("second").at("id"));
+    EXPECT_EQ(seen.find(second), std::string::npos) << "the other node's channel is reachable:\n" << seen;
+    // bvd's socket by its path on the host: not there inside the node.
+    EXPECT_EQ(bv({"node", "run", "first", "exists", "--param", "PATH=" + host_.socket().string()}), "absent");
+    EXPECT_EQ(bv({"node", "run", "first", "exists", "--param", "PATH=/bin/sh"}), "present") << "the probe works";
+}
+
 // The start sequence with a failure injected at each step it can fail in: the node ends
 // `failed` with the step named, nothing of it keeps running, and it can be deleted.
 TEST_F(NodeHost, StartFailingAtEachStepLeavesACleanFailedNode) {
@@ -500,6 +549,28 @@ TEST_F(NodeHost, StartFailingAtEachStepLeavesACleanFailedNode) {
         bv({"node", "delete", id});
         EXPECT_FALSE(std::filesystem::exists(node_dir(id)));
     }
+}
+
+TEST_F(NodeHost, CreateWithTheCallersIdIsIdempotent) {
+    import("dummy");
+    const std::string id = "6b0e4a52-3c1f-4d8e-9a7b-2f5c8d1e0a93";
+    const auto first = bv({"node", "create", "dummy/sleeper/1.0.0", "--id", id, "--name", "given", "--props", "A=1"});
+    EXPECT_NE(first.find(id), std::string::npos) << first;
+    // A retry (the control plane's command delivered again) answers with the same node.
+    const auto again = bv({"node", "create", "dummy/sleeper/1.0.0", "--id", id, "--name", "given", "--props", "A=1"});
+    EXPECT_NE(again.find(id), std::string::npos) << again;
+    const auto nameless_retry = bv({"node", "create", "dummy/sleeper/1.0.0", "--id", id, "--props", "A=1"});
+    EXPECT_NE(nameless_retry.find("given"), std::string::npos) << nameless_retry;
+    EXPECT_EQ(json::value_to<std::string>(node_info("given").at("id")), id);
+    const auto listed = json::parse(bv({"node", "list", "--json"}));
+    EXPECT_EQ(listed.at("nodes").as_array().size(), 1u) << listed;
+    // The same id with another request is refused.
+    const auto different = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--id", id, "--props", "A=2"});
+    EXPECT_EQ(different.exit_code, 1);
+    EXPECT_NE(different.err.find("exists already"), std::string::npos) << different.err;
+    const auto bad_id = host_.bv({"node", "create", "dummy/sleeper/1.0.0", "--id", "not-a-uuid"});
+    EXPECT_EQ(bad_id.exit_code, 1);
+    EXPECT_NE(bad_id.err.find("invalid node id"), std::string::npos) << bad_id.err;
 }
 
 TEST_F(NodeHost, BadRequestsGetClearErrors) {

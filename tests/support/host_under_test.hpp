@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,13 +10,27 @@
 
 namespace bv::test {
 
-// The blockvisor binary and its mode links in the build tree.
+// The blockvisor binary, bv-node and their mode links in the build tree.
 std::string binary(const std::string& name = "blockvisor");
+inline std::string node_binary() { return binary("bv-node"); }
+
+// A root of its own filesystem (tmpfs) of `bytes`, for tests of a full disk.
+struct SmallRoot {
+    std::uint64_t bytes = 0;
+};
+
+// A fresh root whose bvd the test starts some other way (bv-installer does in the self-update
+// tests); the nodes are cleaned up as with a bvd of its own.
+struct WithoutDaemon {
+    std::uint64_t small_root_bytes = 0;  // a tmpfs root of this size; 0: a plain directory
+};
 
 // A bvd running on a fresh temporary root, and the bv CLI pointed at it.
 class HostUnderTest {
 public:
     explicit HostUnderTest(std::vector<std::string> daemon_args = {});
+    explicit HostUnderTest(SmallRoot size, std::vector<std::string> daemon_args = {});
+    explicit HostUnderTest(WithoutDaemon options);
     ~HostUnderTest();
 
     const std::filesystem::path& root() const { return root_.path(); }
@@ -27,14 +42,20 @@ public:
     Process& daemon() { return *daemon_; }
 
     ProcessResult bv(std::vector<std::string> args) const;
+    // bv, expected to succeed (a test failure naming the command otherwise); its output
+    // without trailing white space.
+    std::string bv_ok(std::vector<std::string> args) const;
     // curl against bvd's socket: the body, then a last line with the HTTP status.
     ProcessResult curl(const std::string& path, const std::string& content_type, const std::string& body,
                        std::vector<std::string> extra_args = {}) const;
 
 private:
-    TempDir root_{"bv-host"};
-    TempDir logs_{"bv-logs"};
-    std::unique_ptr<Process> daemon_;
+  bool mount_small_root(std::uint64_t bytes);
+
+  TempDir root_{"bv-host"};
+  TempDir logs_{"bv-logs"};
+  bool root_mounted_ = false;
+  std::unique_ptr<Process> daemon_;
 };
 
 }  // namespace bv::test

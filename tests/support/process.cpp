@@ -163,8 +163,10 @@ std::string memory_report(pid_t pid) {
     const auto proc = std::filesystem::path("/proc") / std::to_string(pid);
     auto status = kib_fields(proc / "status");
     auto rollup = kib_fields(proc / "smaps_rollup");
-    return fmt::format("{:6} KiB RSS ({} KiB anonymous, {} KiB file-backed; PSS {} KiB)", status["VmRSS"],
-                       status["RssAnon"], status["RssFile"], rollup["Pss"]);
+    // USS: the pages only this process maps, what it would free by exiting.
+    return fmt::format("{:6} KiB RSS ({} KiB anonymous, {} KiB file-backed; PSS {} KiB; USS {} KiB)", status["VmRSS"],
+                       status["RssAnon"], status["RssFile"], rollup["Pss"],
+                       rollup["Private_Clean"] + rollup["Private_Dirty"]);
 }
 
 }  // namespace bv::test

@@ -72,7 +72,8 @@ std::vector<ProcessEntry> all_processes();
 
 // A process's memory for benchmark reports: its RSS, how much of it is anonymous (its own)
 // and file-backed (pages of the binary, shared with every process that maps the same
-// file), and its PSS (shared pages divided among the processes that map them).
+// file), its PSS (shared pages divided among the processes that map them) and its USS (the
+// pages only it maps).
 std::string memory_report(pid_t pid);
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.

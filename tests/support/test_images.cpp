@@ -11,10 +11,12 @@
 
 namespace bv::test {
 
-std::filesystem::path test_image(const std::string& image, const std::string& version) {
+namespace {
+
+std::filesystem::path cached_image(const std::string& image, const std::string& version, bool vm) {
     const std::filesystem::path cache = std::filesystem::path(BV_BINARY_DIR) / "test-images";
     std::filesystem::create_directories(cache);
-    const auto dir = cache / (image + (version.empty() ? "" : "-" + version));
+    const auto dir = cache / (image + (version.empty() ? "" : "-" + version) + (vm ? "-vm" : ""));
     const int lock = ::open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     ::flock(lock, LOCK_EX);
     // Rebuilt when the image's sources are newer than the cached build.
@@ -22,7 +24,9 @@ std::filesystem::path test_image(const std::string& image, const std::string& ve
     const bool fresh = std::filesystem::exists(dir / "babel.toml") &&
                        std::filesystem::last_write_time(dir / "babel.toml") >= std::filesystem::last_write_time(sources);
     if (!fresh) {
-        std::vector<std::string> argv{std::string(BV_SOURCE_DIR) + "/scripts/build-image", image, dir.string()};
+        std::vector<std::string> argv{std::string(BV_SOURCE_DIR) + "/scripts/build-image"};
+        if (vm) argv.emplace_back("--vm");
+        argv.insert(argv.end(), {image, dir.string()});
         if (!version.empty()) argv.push_back(version);
         const auto built = run(argv, std::chrono::minutes(5));
         if (built.exit_code != 0) {
@@ -33,6 +37,14 @@ std::filesystem::path test_image(const std::string& image, const std::string& ve
     ::close(lock);
     return dir;
 }
+
+}  // namespace
+
+std::filesystem::path test_image(const std::string& image, const std::string& version) {
+    return cached_image(image, version, false);
+}
+
+std::filesystem::path test_vm_image(const std::string& image) { return cached_image(image, {}, true); }
 
 std::vector<NodeProcess> processes_in(const std::filesystem::path& root) {
     std::vector<NodeProcess> found;

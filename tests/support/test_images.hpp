@@ -9,6 +9,8 @@ namespace bv::test {
 // A node image built by scripts/build-image (litecoin or dummy), cached in the build tree and
 // shared by the tests that run at the same time (building it is serialised with a lock).
 std::filesystem::path test_image(const std::string& image, const std::string& version = {});
+// The same with the VM backends' part (scripts/build-image --vm: vm/vmlinux, modules, os.img).
+std::filesystem::path test_vm_image(const std::string& image);
 
 // Host PIDs of the processes running inside the node whose root directory is `root`
 // (/proc/<pid>/root points there), with their command names.

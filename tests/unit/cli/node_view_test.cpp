@@ -88,6 +88,7 @@ TEST(CliNodeView, InfoFieldsOfARunningNode) {
                   {"desired", "running"},
                   {"uptime", "3h 4m"},
                   {"pid", "4242"},
+                  {"backend", "sandbox"},
                   {"network", "host"},
                   {"properties", "archive=true, network=mainnet"},
                   {"requirements", "2 vCPU, 4.0 GiB memory, 100.0 GiB disk"},
@@ -103,12 +104,14 @@ TEST(CliNodeView, InfoFieldsOfAFailedBridgedNode) {
     node.set_pid(0);
     node.set_failure("sandbox exited");
     node.set_recovery_attempts(3);
+    node.set_backend(v1::MACHINE_BACKEND_QEMU);
     node.mutable_network()->set_mode("bridge");
     node.mutable_network()->set_ip("10.20.0.5");
     node.mutable_network()->set_gateway("10.20.0.1");
     const auto fields = node_info_fields(node);
     for (const auto& [key, value] : Fields{{"uptime", "-"},
                                            {"pid", "-"},
+                                           {"backend", "qemu"},
                                            {"network", "bridge, ip 10.20.0.5, gateway 10.20.0.1"},
                                            {"properties", "-"},
                                            {"failure", "sandbox exited (3 recovery attempts)"}}) {
@@ -153,17 +156,29 @@ TEST(CliNodeView, EventLineIsTimeNameEventMessage) {
     v1::NodeEvent event;
     event.set_node_id("3f2a9c1e");
     event.set_node_name("calm-river-7");
-    event.set_event("failed");
+    event.set_kind(v1::NODE_EVENT_KIND_STATUS);
+    event.set_status(v1::NODE_STATUS_FAILED);
     event.set_message("entry point 'reth' exited with code 1");
     event.set_at_ms(1'714'566'896'000);
     EXPECT_EQ(node_event_line(event),
               "2024-05-01 12:34:56 UTC calm-river-7 failed entry point 'reth' exited with code 1");
 }
 
+TEST(CliNodeView, EventLineNamesKindsOtherThanStatus) {
+    v1::NodeEvent event;
+    event.set_node_name("calm-river-7");
+    event.set_kind(v1::NODE_EVENT_KIND_RECOVERING);
+    event.set_status(v1::NODE_STATUS_FAILED);
+    event.set_message("attempt 1 of 5");
+    event.set_at_ms(1'714'566'896'000);
+    EXPECT_EQ(node_event_line(event), "2024-05-01 12:34:56 UTC calm-river-7 recovering attempt 1 of 5");
+}
+
 TEST(CliNodeView, EventLineWithoutNameOrMessage) {
     v1::NodeEvent event;
     event.set_node_id("3f2a9c1e");
-    event.set_event("deleted");
+    event.set_kind(v1::NODE_EVENT_KIND_STATUS);
+    event.set_status(v1::NODE_STATUS_DELETED);
     event.set_at_ms(1'714'566'896'000);
     EXPECT_EQ(node_event_line(event), "2024-05-01 12:34:56 UTC 3f2a9c1e deleted");
 }

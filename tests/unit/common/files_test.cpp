@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "common/host_config.hpp"
+#include "host/host_config.hpp"
 #include "common/lock_file.hpp"
 #include "support/process.hpp"
 
@@ -33,6 +33,68 @@ TEST(WriteFileAtomically, FailureNamesThePath) {
     } catch (const std::system_error& error) {
         EXPECT_NE(std::string(error.what()).find("missing-dir"), std::string::npos) << error.what();
     }
+}
+
+TEST(CopyFileExactly, CopiesBytesAndModeAndRefusesAnExistingTarget) {
+    TempDir dir("bv-files");
+    const std::string content(300000, 'x');
+    write_file_atomically(dir.path() / "from", content, 0750);
+    copy_file_exactly(dir.path() / "from", dir.path() / "to");
+    EXPECT_EQ(read_file(dir.path() / "to"), content);
+    EXPECT_EQ(std::filesystem::status(dir.path() / "to").permissions(), static_cast<std::filesystem::perms>(0750));
+    try {
+        copy_file_exactly(dir.path() / "from", dir.path() / "to");
+        ADD_FAILURE() << "an existing target was overwritten";
+    } catch (const std::system_error& error) {
+        EXPECT_NE(std::string(error.what()).find("cannot create " + (dir.path() / "to").string()), std::string::npos)
+            << error.what();
+    }
+    EXPECT_THROW(copy_file_exactly(dir.path() / "missing", dir.path() / "other"), std::system_error);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "other"));
+}
+
+TEST(CopyTreeExactly, CopiesFilesDirectoriesModesAndLinksAndRefusesOtherKinds) {
+    TempDir dir("bv-files");
+    const auto from = dir.path() / "from";
+    std::filesystem::create_directories(from / "bin/empty");
+    write_file_atomically(from / "bin/tool", "#!/bin/sh\n", 0755);
+    std::filesystem::create_symlink("bin/tool", from / "tool");
+    std::filesystem::create_symlink("/nowhere", from / "dangling");
+    std::filesystem::permissions(from / "bin", static_cast<std::filesystem::perms>(0711));
+    copy_tree_exactly(from, dir.path() / "to");
+    EXPECT_EQ(read_file(dir.path() / "to/bin/tool"), "#!/bin/sh\n");
+    EXPECT_EQ(std::filesystem::status(dir.path() / "to/bin/tool").permissions(), static_cast<std::filesystem::perms>(0755));
+    EXPECT_EQ(std::filesystem::status(dir.path() / "to/bin").permissions(), static_cast<std::filesystem::perms>(0711));
+    EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "to/bin/empty"));
+    EXPECT_EQ(std::filesystem::read_symlink(dir.path() / "to/tool"), "bin/tool");
+    EXPECT_EQ(std::filesystem::read_symlink(dir.path() / "to/dangling"), "/nowhere") << "links are copied, not followed";
+    EXPECT_THROW(copy_tree_exactly(from, dir.path() / "to"), std::system_error) << "an existing target";
+
+    ASSERT_EQ(::mkfifo((from / "pipe").c_str(), 0600), 0);
+    try {
+        copy_tree_exactly(from, dir.path() / "again");
+        ADD_FAILURE() << "a fifo was copied";
+    } catch (const std::system_error& error) {
+        EXPECT_EQ(error.code(), std::errc::not_supported);
+        EXPECT_NE(std::string(error.what()).find((from / "pipe").string()), std::string::npos) << error.what();
+    }
+}
+
+TEST(RotateLogIfLarger, ALogOverTheLimitBecomesDotOneAndASmallOneStays) {
+    TempDir dir("bv-files");
+    const auto log = dir.path() / "console.log";
+    rotate_log_if_larger(log, 10);
+    EXPECT_FALSE(std::filesystem::exists(log)) << "no log yet: nothing to do";
+    write_file_atomically(log, "0123456789");
+    rotate_log_if_larger(log, 10);
+    EXPECT_EQ(read_file(log), "0123456789") << "at the limit it stays";
+    write_file_atomically(log, "first run, long");
+    rotate_log_if_larger(log, 10);
+    EXPECT_FALSE(std::filesystem::exists(log));
+    EXPECT_EQ(read_file(dir.path() / "console.log.1"), "first run, long");
+    write_file_atomically(log, "second run, long");
+    rotate_log_if_larger(log, 10);
+    EXPECT_EQ(read_file(dir.path() / "console.log.1"), "second run, long") << "only one older log is kept";
 }
 
 TEST(ReadFile, MissingFileIsNulloptOrAnErrorNamingIt) {

@@ -1,0 +1,203 @@
+#include "machine/firecracker_machine.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <optional>
+#include <system_error>
+
+#include "babel/node_channel.hpp"
+#include "common/files.hpp"
+#include "common/log.hpp"
+#include "common/process_identity.hpp"
+#include "common/worker_pool.hpp"
+#include "machine/bridge_network.hpp"
+#include "machine/firecracker_api.hpp"
+#include "machine/initramfs.hpp"
+#include "machine/machine_process.hpp"
+#include "machine/vm_disks.hpp"
+#include "rpc/error.hpp"
+#include "rpc/http_client.hpp"
+
+namespace bv::machine {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Starts `arguments` in a session of its own, stdin /dev/null, stdout and stderr appended to
+// `log`, no descriptor of bvd's open, all signals at their defaults. posix_spawn: vfork, so
+// nothing of bvd's memory is copied (two forks of bvd were most of its share of a start). The
+// VMM is bvd's child until bvd exits, then the nearest subreaper's: it outlives bvd. Throws
+// std::system_error when it cannot be executed.
+pid_t launch_detached(const std::vector<std::string>& arguments, const fs::path& log) {
+    std::vector<char*> argv;
+    auto strings = arguments;
+    for (auto& text : strings) argv.push_back(text.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    pid_t pid = -1;
+    const int error = ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0) throw std::system_error(error, std::generic_category(), "cannot execute " + arguments[0]);
+    return pid;
+}
+
+class FirecrackerMachine : public Machine {
+public:
+    FirecrackerMachine(ChildProcesses& children, fs::path firecracker, MachineSpec spec)
+        : children_(children),
+          firecracker_(std::move(firecracker)),
+          spec_(std::move(spec)),
+          paths_(firecracker_paths(spec_.node_dir)),
+          process_(children.executor()) {}
+
+    asio::awaitable<void> start() override {
+        if (running()) co_return;
+        co_await run_in_worker([this] {
+            for (const auto& stale : {paths_.api_socket, paths_.vsock_socket, paths_.pid_file}) fs::remove(stale);
+            update_vm_initramfs(spec_.babelsup_binary, spec_.vm.kernel.parent_path() / "modules", paths_.initramfs);
+        });
+        try {
+            if (spec_.network == NetworkMode::bridge) {
+                co_await create_tap(children_, {spec_.vm.tap, spec_.bridge, spec_.gateway, "", "", ""});
+            }
+            launch();
+            co_await wait_for_api();
+            const auto calls = firecracker_boot_calls(spec_);
+            for (const auto& call : calls) co_await send(call);
+            log::info("node {}: Firecracker {} runs its microVM", spec_.hostname, process_.location().pid);
+        } catch (...) {
+            kill();
+            throw;
+        }
+    }
+
+    bool attach(const MachineLocation& location) override { return process_.attach(location); }
+    bool running() const override { return process_.running(); }
+    void kill() override { process_.kill(); }
+    asio::awaitable<void> wait_stopped() override { co_await process_.wait_stopped(); }
+
+    // Ctrl+Alt+Del through the guest's i8042: its init (babelsup) gets SIGINT and stops as on
+    // SIGTERM, then powers off. Best effort: a guest without a usable i8042 does not see it,
+    // and babelsup's Shutdown call follows anyway.
+    asio::awaitable<void> request_graceful_stop() override {
+        if (!running()) co_return;
+        try {
+            co_await send(firecracker_action("SendCtrlAltDel"));
+        } catch (const std::exception& error) {
+            log::warn("node {}: {}", spec_.hostname, error.what());
+        }
+    }
+
+    asio::awaitable<void> clean_up() override {
+        // A VMM left by a bvd that died between starting it and recording it.
+        if (!running()) kill_unrecorded_process(paths_.pid_file, paths_.api_socket.string(), "Firecracker", spec_.hostname);
+        if (spec_.network != NetworkMode::bridge) co_return;
+        try {
+            co_await detach_from_bridge(children_, spec_.vm.tap);
+        } catch (const std::exception& error) {
+            log::warn("node {}: removing tap {} failed: {}", spec_.hostname, spec_.vm.tap, error.what());
+        }
+    }
+
+    MachineLocation location() const override { return process_.location(); }
+
+    rpc::Endpoint channel(std::uint32_t port) const override {
+        return babel::make_node_channel(babel::firecracker_vsock_spec(paths_.vsock_socket.string()))->endpoint(port);
+    }
+
+private:
+    void launch() {
+        const auto pid = launch_detached({firecracker_.string(), "--api-sock", paths_.api_socket.string()}, paths_.console_log);
+        if (!attach({pid, process_start_time(pid).value_or(0)})) {
+            throw std::runtime_error("Firecracker of node " + spec_.hostname + " exited right after it started (see " +
+                                     paths_.console_log.string() + ")");
+        }
+        write_file_atomically(paths_.pid_file, std::to_string(pid));
+    }
+
+    rpc::HttpClient& api() {
+        if (!api_) api_.emplace(children_.executor(), rpc::unix_endpoint(paths_.api_socket.string()));
+        return *api_;
+    }
+
+    // Until the VMM's API answers GET /: it binds its socket as it starts. Polls in short
+    // steps (inotify would save a few ms of a start under KVM) and gives up when the VMM exits.
+    asio::awaitable<void> wait_for_api() {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        asio::steady_timer pause(co_await asio::this_coro::executor);
+        for (;;) {
+            bool answered = false;
+            try {
+                const auto response = co_await api().request({"GET", "/", {{"Accept", "application/json"}}, ""}, 2s);
+                answered = response.status == 200;
+            } catch (const rpc::Error&) {
+                // Not listening yet.
+            }
+            if (answered) co_return;
+            if (!running()) {
+                throw std::runtime_error("Firecracker ('" + firecracker_.string() + "') of node " + spec_.hostname +
+                                         " exited before its API answered (see " + paths_.console_log.string() + ")");
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                throw std::runtime_error("Firecracker of node " + spec_.hostname + " did not answer on " +
+                                         paths_.api_socket.string() + " within 10 s");
+            }
+            pause.expires_after(2ms);
+            co_await pause.async_wait(asio::use_awaitable);
+        }
+    }
+
+    asio::awaitable<void> send(const FirecrackerCall& call) {
+        rpc::HttpRequest request{call.method, call.path, {{"Accept", "application/json"}}, call.body};
+        if (!call.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+        // InstanceStart returns once the guest runs; a VMM under emulation takes its time.
+        const auto response = co_await api().request(std::move(request), 30s);
+        if (response.status / 100 != 2) throw std::runtime_error(firecracker_fault(call, response.status, response.body));
+    }
+
+    ChildProcesses& children_;
+    fs::path firecracker_;
+    MachineSpec spec_;
+    FirecrackerPaths paths_;
+    MachineProcess process_;
+    std::optional<rpc::HttpClient> api_;
+};
+
+}  // namespace
+
+std::unique_ptr<Machine> FirecrackerBackend::make(const MachineSpec& spec) {
+    return std::make_unique<FirecrackerMachine>(children_, find_program(firecracker_binary_), spec);
+}
+
+void FirecrackerBackend::check_node(const MachineSpec& spec) const {
+    check_vm_node(spec, "Firecracker", firecracker_binary_,
+                  "install it, or set \"firecracker_binary\" in the host config");
+}
+
+asio::awaitable<void> FirecrackerBackend::prepare_node(const MachineSpec& spec, fs::path node_dir) {
+    co_await make_data_disk(children_, spec, std::move(node_dir));
+}
+
+}  // namespace bv::machine

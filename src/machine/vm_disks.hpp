@@ -1,0 +1,34 @@
+#pragma once
+
+// What both VM backends need of an image and of a node's directory.
+
+#include <boost/asio/awaitable.hpp>
+#include <filesystem>
+#include <string>
+
+#include "common/child_processes.hpp"
+#include "babel/vm_init.hpp"
+#include "machine/machine.hpp"
+
+namespace bv::machine {
+
+// Throws std::invalid_argument when the image's kernel is missing or no ELF file, its os.img
+// is missing or no ext4 image, or it has no guest modules: each says to rebuild the image
+// with scripts/build-image --vm.
+void check_vm_image(const MachineSpec& spec);
+
+// What a VM node needs at create, whatever runs it: its VMM `binary` (`vmm` names it; the
+// error says `how_to_get_it` when it is not found), a bootable image (check_vm_image), and on
+// the bridge a MAC, made from its IP. Throws std::invalid_argument saying which is missing.
+void check_vm_node(const MachineSpec& spec, std::string_view vmm, const std::string& binary,
+                   std::string_view how_to_get_it);
+
+// `name` when it has a '/', else where PATH has it; empty when nowhere.
+std::filesystem::path find_program(const std::string& name);
+
+// The node's data.img in `node_dir`: spec.vm.data_disk_bytes reserved with fallocate (no
+// blocks written: sparse until used), then an ext4 file system made with mkfs.ext4 -d holding
+// babel's state directory (node_dir/state: the preinstalled babel) and an empty data/.
+asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec& spec, std::filesystem::path node_dir);
+
+}  // namespace bv::machine
