@@ -70,8 +70,10 @@ std::string vm_initramfs_inputs(const std::filesystem::path& node_binary, const 
     for (const auto& input : inputs) {
         struct stat status {};
         if (::stat(input.c_str(), &status) != 0) return "";  // unreadable: always write (and fail there)
-        text += input.string() + " " + std::to_string(status.st_size) + " " + std::to_string(status.st_mtim.tv_sec) + "." +
-                std::to_string(status.st_mtim.tv_nsec) + "\n";
+        // The inode too: mtimes tick at the kernel's clock granularity (a few ms), so a binary
+        // replaced by rename within one tick by one of the same size keeps size and mtime.
+        text += input.string() + " " + std::to_string(status.st_ino) + " " + std::to_string(status.st_size) + " " +
+                std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec) + "\n";
     }
     return text;
 }
