@@ -268,6 +268,32 @@ TEST_F(VmNode, AFirecrackerRefusalNamesTheCallAndLeavesNothingRunning) {
     bv({"node", "delete", "fc"});
 }
 
+// A guest that never answers (it hangs before babelsup listens; the double boots nothing and
+// leaves every vsock CONNECT unanswered): the start ends at its step's deadline, naming the
+// step, and leaves nothing running; the node is failed and can be deleted.
+TEST_F(VmNode, AVmThatNeverAnswersFailsItsStartAtTheDeadlineAndLeavesNothingRunning) {
+    ::setenv("BV_FIRECRACKER_DOUBLE_GUEST", "silent", 1);
+    use_firecracker_double();
+    ::unsetenv("BV_FIRECRACKER_DOUBLE_GUEST");  // bvd and its VMMs have it
+    const auto image = import_litecoin_vm_image();
+    const auto created = json::parse(bv({"node", "create", image, "--name", "mute", "--backend", "firecracker", "--json"})).as_object();
+    const std::string id(created.at("id").as_string());
+
+    const auto began = std::chrono::steady_clock::now();
+    const auto started = host_.bv({"node", "start", "mute"});
+    const auto took = std::chrono::steady_clock::now() - began;
+    EXPECT_EQ(started.exit_code, 1);
+    EXPECT_NE(started.err.find("waiting for babelsup"), std::string::npos) << started.err;
+    EXPECT_NE(started.err.find("no success within 15000 ms"), std::string::npos) << started.err;
+    // The step's deadline is 15 s; more than twice that would be a hang that something else ended.
+    EXPECT_LT(took, 35s) << started.err;
+    EXPECT_TRUE(eventually([&] { return processes_with((node_dir(id) / "firecracker.sock").string()).empty(); }, 10s))
+        << "the VMM was left running";
+    EXPECT_EQ(status_of("mute"), "NODE_STATUS_FAILED");
+    bv({"node", "delete", "mute"});
+    EXPECT_FALSE(fs::exists(node_dir(id)));
+}
+
 // The double itself, before any boot: each request Firecracker refuses, with Firecracker's
 // status and fault_message (its wording; serde's for body errors, without line and column).
 TEST(FirecrackerDouble, RefusesWhatFirecrackerRefusesWithItsFaultMessage) {

@@ -17,7 +17,9 @@
 // - SendCtrlAltDel presses Ctrl+Alt+Del on an i8042 (QMP send-key), which Linux cannot use on
 //   QEMU's microvm (its hardware-reduced ACPI leaves the i8042 no IRQ: "probe of i8042 failed
 //   with error -22"), so the guest does not see it; the double exits when the guest's QEMU
-//   does, as Firecracker exits when its guest shuts down.
+//   does, as Firecracker exits when its guest shuts down;
+// - with BV_FIRECRACKER_DOUBLE_GUEST=silent, InstanceStart boots nothing and every CONNECT on
+//   the vsock socket stays unanswered: a guest that hangs before babelsup listens.
 //
 // Each recorded line: method, path, body, status, fault_message, state ("Not started" or
 // "Running" when it came), at_us and took_us (when it came and how long the double took, wall
@@ -395,6 +397,7 @@ private:
                     co_await start_instance();
                 } else if (action == "SendCtrlAltDel") {
                     if (!started_) throw Refusal{"The requested operation is not supported before starting the microVM."};
+                    if (!qmp_) co_return std::pair{204, ""};  // a silent guest: nothing sees the keys
                     co_await qmp_execute("send-key", {{"keys", json::array{json::object{{"type", "qcode"}, {"data", "ctrl"}},
                                                                             json::object{{"type", "qcode"}, {"data", "alt"}},
                                                                             json::object{{"type", "qcode"}, {"data", "delete"}}}}});
@@ -413,6 +416,16 @@ private:
 
     asio::awaitable<void> start_instance() {
         if (!config_.boot_source) throw Refusal{"Start microvm error: Cannot start microvm without kernel configuration."};
+        if (silent_guest()) {
+            if (config_.vsock) {
+                const auto uds = text_of(*config_.vsock, "uds_path");
+                fs::remove(uds);
+                asio::co_spawn(io_, hold_vsock_unanswered(unix_socket::acceptor(io_, unix_socket::endpoint(uds))),
+                               asio::detached);
+            }
+            started_ = true;
+            co_return;
+        }
         bv::machine::MicrovmConfig vm;
         vm.binary = qemu_binary();
         vm.name = "firecracker-double";
@@ -454,6 +467,18 @@ private:
             asio::co_spawn(io_, accept_vsock(unix_socket::acceptor(io_, unix_socket::endpoint(uds))), asio::detached);
         }
         started_ = true;
+    }
+
+    // BV_FIRECRACKER_DOUBLE_GUEST=silent: a guest that boots and never answers (it hangs before
+    // babelsup listens), so that tests see bvd's start deadline; no QEMU is started.
+    static bool silent_guest() {
+        const char* guest = std::getenv("BV_FIRECRACKER_DOUBLE_GUEST");
+        return guest && std::string_view(guest) == "silent";
+    }
+
+    // Every CONNECT waits for a guest that never takes it: the connections stay open, unanswered.
+    asio::awaitable<void> hold_vsock_unanswered(unix_socket::acceptor acceptor) {
+        for (;;) unanswered_.push_back(co_await acceptor.async_accept(asio::use_awaitable));
     }
 
     static std::string qemu_binary() {
@@ -586,6 +611,7 @@ private:
     std::optional<QmpClient> qmp_;
     bv::AsyncMutex qmp_lock_;
     std::map<std::uint32_t, std::uint16_t> forwards_;
+    std::vector<unix_socket::socket> unanswered_;  // a silent guest's vsock connections
     std::uint32_t next_host_port_ = 1u << 30;  // where Firecracker numbers host ends from
 };
 
