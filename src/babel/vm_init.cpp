@@ -16,7 +16,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,6 +31,12 @@ namespace {
 namespace fs = std::filesystem;
 
 [[noreturn]] void fail(const std::string& step) { throw std::system_error(errno, std::generic_category(), step); }
+
+std::chrono::milliseconds since_boot() {
+    timespec now{};
+    ::clock_gettime(CLOCK_BOOTTIME, &now);
+    return std::chrono::milliseconds(now.tv_sec * 1000LL + now.tv_nsec / 1'000'000);
+}
 
 void mount_or_fail(const char* source, const char* target, const char* type, unsigned long flags, const char* data = nullptr) {
     ::mkdir(target, 0755);
@@ -192,10 +200,17 @@ VmBootConfig prepare_vm_guest() {
     mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
     const auto command_line = read_all("/proc/cmdline");
     const auto config = parse_vm_boot_config(command_line);
+    const auto init_began = since_boot();
     load_modules("/lib/modules", command_line);
+    const auto modules_loaded = since_boot();
     const auto os_disk = disk_labelled(kOsDiskLabel), data_disk = disk_labelled(kDataDiskLabel);
-    mount_or_fail(os_disk.c_str(), "/os", "ext4", MS_RDONLY);
+    // noload: the read-only image has no journal to replay (skipping it saves its reads).
+    mount_or_fail(os_disk.c_str(), "/os", "ext4", MS_RDONLY, "noload");
     mount_or_fail(data_disk.c_str(), "/node", "ext4", MS_NOATIME);
+    // Where a VM start's time goes (the kernel is quiet): on the console, the node's log.
+    std::fprintf(stderr, "babelsup: init at %lld ms of boot; modules took %lld ms, disks %lld ms\n",
+                 static_cast<long long>(init_began.count()), static_cast<long long>((modules_loaded - init_began).count()),
+                 static_cast<long long>((since_boot() - modules_loaded).count()));
     // As in a sandbox: the image read only below, the node's own changes above it (on its
     // data disk, so they last across restarts); programs expect to write where they like
     // (litecoin-cli makes ~/.litecoin).

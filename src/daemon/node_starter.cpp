@@ -8,6 +8,7 @@
 #include "babel/node_contract.hpp"
 #include "common/async.hpp"
 #include "common/files.hpp"
+#include "common/log.hpp"
 #include "daemon/node_client.hpp"
 #include "rpc/error.hpp"
 
@@ -36,9 +37,13 @@ asio::awaitable<T> step(const v1::NodeRecord& record, std::string_view name, std
     const auto fail = [&](rpc::Code code, const std::string& why) {
         return StepError(code, "node '" + record.name() + "': " + std::string(name) + " failed: " + why);
     };
+    const auto began = Clock::now();
     try {
         auto result = co_await with_timeout(std::move(operation), timeout);
         if (!result) throw fail(rpc::Code::deadline_exceeded, "no success within " + std::to_string(timeout.count()) + " ms");
+        // Where a start's time goes, for whoever asks with --log-level debug.
+        log::debug("node {}: {} took {} us", record.name(), name,
+                   std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began).count());
         if constexpr (!std::is_void_v<T>) co_return std::move(*result);
     } catch (const StepError&) {
         throw;

@@ -23,8 +23,11 @@ HttpRequest ConnectClient::make_request(const std::string& procedure, std::strin
 }
 
 asio::awaitable<std::string> ConnectClient::call_raw(std::string procedure, std::string body,
-                                                     std::chrono::milliseconds timeout) {
-    auto response = co_await http_.request(make_request(procedure, std::move(body), false, timeout), timeout);
+                                                     std::chrono::milliseconds timeout,
+                                                     std::chrono::milliseconds connect_timeout) {
+    auto request = make_request(procedure, std::move(body), false, timeout);
+    request.connect_timeout = connect_timeout;
+    auto response = co_await http_.request(std::move(request), timeout);
     if (response.status != 200) {
         throw error_of_response(response.status, response.header("content-type"), response.body);
     }

@@ -59,8 +59,10 @@ public:
     ConnectClient(asio::any_io_executor executor, Endpoint endpoint, ConnectClientOptions options = {});
 
     template <class Response, class Request>
-    asio::awaitable<Response> call(std::string procedure, Request request, std::chrono::milliseconds timeout) {
-        const auto body = co_await call_raw(std::move(procedure), encode_message(request, Codec::proto), timeout);
+    asio::awaitable<Response> call(std::string procedure, Request request, std::chrono::milliseconds timeout,
+                                   std::chrono::milliseconds connect_timeout = kNoTimeout) {
+        const auto body =
+            co_await call_raw(std::move(procedure), encode_message(request, Codec::proto), timeout, connect_timeout);
         Response response;
         decode_message(body, Codec::proto, response);
         co_return response;
@@ -76,8 +78,8 @@ public:
     // Through a contract's procedure: the message types come with it.
     template <class Request, class Response>
     asio::awaitable<Response> call(const Procedure<Request, Response, false>& procedure, Request request,
-                                   std::chrono::milliseconds timeout) {
-        co_return co_await call<Response>(procedure.name, std::move(request), timeout);
+                                   std::chrono::milliseconds timeout, std::chrono::milliseconds connect_timeout = kNoTimeout) {
+        co_return co_await call<Response>(procedure.name, std::move(request), timeout, connect_timeout);
     }
     template <class Request, class Response>
     asio::awaitable<MessageStream<Response>> open_stream(const Procedure<Request, Response, true>& procedure,
@@ -85,7 +87,9 @@ public:
         co_return co_await open_stream<Response>(procedure.name, std::move(request), timeout);
     }
 
-    asio::awaitable<std::string> call_raw(std::string procedure, std::string body, std::chrono::milliseconds timeout);
+    // connect_timeout bounds each connection attempt (HttpRequest::connect_timeout says why).
+    asio::awaitable<std::string> call_raw(std::string procedure, std::string body, std::chrono::milliseconds timeout,
+                                          std::chrono::milliseconds connect_timeout = kNoTimeout);
     asio::awaitable<RawMessageStream> open_stream_raw(std::string procedure, std::string body,
                                                       std::chrono::milliseconds timeout);
 

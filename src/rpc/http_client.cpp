@@ -176,7 +176,14 @@ asio::awaitable<HttpResponseStream> HttpClient::open(HttpRequest request, std::c
             pool_->idle.pop_back();
         } else {
             try {
-                state->connection = co_await before_deadline(connect(*pool_), deadline, "connecting to " + description);
+                auto connect_deadline = deadline;
+                auto connecting = "connecting to " + description;
+                if (request.connect_timeout != kNoTimeout &&
+                    (!deadline || Clock::now() + request.connect_timeout < *deadline)) {
+                    connect_deadline = Clock::now() + request.connect_timeout;
+                    connecting += " (an attempt of at most " + std::to_string(request.connect_timeout.count()) + " ms)";
+                }
+                state->connection = co_await before_deadline(connect(*pool_), connect_deadline, connecting);
             } catch (const boost::system::system_error& error) {
                 throw Error(Code::unavailable, "cannot connect to " + description + ": " + error.code().message());
             }

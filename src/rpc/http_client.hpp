@@ -23,6 +23,10 @@ struct HttpRequest {
     std::string target = "/";
     std::vector<HttpHeader> headers;
     std::string body;
+    // How long one connection attempt may take, within the request's timeout. A peer whose
+    // address is not up yet (a booting VM) drops SYNs without an answer, and the kernel's
+    // next SYN comes a second later: a caller that retries does better with a fresh attempt.
+    std::chrono::milliseconds connect_timeout = std::chrono::milliseconds::max();
 };
 
 struct HttpResponse {

@@ -1,6 +1,7 @@
 // src/rpc end to end in one process: our client and server over real sockets.
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -136,6 +137,36 @@ TEST_F(RpcTest, ServerEnforcesConnectTimeoutHeader) {
         const bool cancelled = co_await eventually_async([&] { return echo_.cancelled == 1; });
         EXPECT_TRUE(cancelled);
     });
+}
+
+// A peer that drops SYNs (a VM whose address is not up yet; here a listener whose accept
+// queue is full) costs one attempt its connect bound, not the whole request's timeout.
+TEST_F(RpcTest, AConnectionAttemptEndsAtItsOwnBound) {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(listener, 0), 0);  // room for one connection, never accepted
+    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    const int queued = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(::connect(queued, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    run([&]() -> asio::awaitable<void> {
+        rpc::HttpClient http(io_.get_executor(), rpc::tcp_endpoint("127.0.0.1", ntohs(address.sin_port)));
+        rpc::HttpRequest request;
+        request.connect_timeout = 100ms;
+        std::string failure;
+        try {
+            co_await http.request(request, 60s);
+        } catch (const rpc::Error& error) {
+            EXPECT_EQ(error.code(), rpc::Code::deadline_exceeded);
+            failure = error.what();
+        }
+        EXPECT_NE(failure.find("(an attempt of at most 100 ms): timed out"), std::string::npos) << failure;
+    });
+    ::close(queued);
+    ::close(listener);
 }
 
 TEST_F(RpcTest, JsonCallsGetJsonAnswers) {
