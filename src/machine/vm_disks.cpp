@@ -89,7 +89,7 @@ asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec
                                     "reserving " + std::to_string(spec.vm.data_disk_bytes >> 20) + " MB for " + disk.string());
         }
     });
-    co_await must_run(children, {"mkfs.ext4", "-q", "-F", "-L", babel::kDataDiskLabel, "-E", "root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0", "-d", content.string(),
+    co_await must_run(children, {"mkfs.ext4", "-q", "-F", "-L", babel::kDataDiskLabel, "-E", "root_owner=0:0", "-d", content.string(),
                                  disk.string()});
     co_await run_in_worker([&] { fs::remove_all(content); });
 }
