@@ -63,14 +63,14 @@ pid_t launch_detached(const std::vector<std::string>& arguments, const fs::path&
     return pid;
 }
 
-class FirecrackerMachine : public Machine {
+class FirecrackerMachine : public ProcessMachine {
 public:
     FirecrackerMachine(ChildProcesses& children, fs::path firecracker, MachineSpec spec)
-        : children_(children),
+        : ProcessMachine(children.executor()),
+          children_(children),
           firecracker_(std::move(firecracker)),
           spec_(std::move(spec)),
-          paths_(firecracker_paths(spec_.node_dir)),
-          process_(children.executor()) {}
+          paths_(firecracker_paths(spec_.node_dir)) {}
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
@@ -92,11 +92,6 @@ public:
             throw;
         }
     }
-
-    bool attach(const MachineLocation& location) override { return process_.attach(location); }
-    bool running() const override { return process_.running(); }
-    void kill() override { process_.kill(); }
-    asio::awaitable<void> wait_stopped() override { co_await process_.wait_stopped(); }
 
     // Ctrl+Alt+Del through the guest's i8042: its init (babelsup) gets SIGINT and stops as on
     // SIGTERM, then powers off. Best effort: a guest without a usable i8042 does not see it,
@@ -120,8 +115,6 @@ public:
             log::warn("node {}: removing tap {} failed: {}", spec_.hostname, spec_.vm.tap, error.what());
         }
     }
-
-    MachineLocation location() const override { return process_.location(); }
 
     rpc::Endpoint channel(std::uint32_t port) const override {
         return babel::make_node_channel(babel::firecracker_vsock_spec(paths_.vsock_socket.string()))->endpoint(port);
@@ -181,23 +174,13 @@ private:
     fs::path firecracker_;
     MachineSpec spec_;
     FirecrackerPaths paths_;
-    MachineProcess process_;
     std::optional<rpc::HttpClient> api_;
 };
 
 }  // namespace
 
 std::unique_ptr<Machine> FirecrackerBackend::make(const MachineSpec& spec) {
-    return std::make_unique<FirecrackerMachine>(children_, find_program(firecracker_binary_), spec);
-}
-
-void FirecrackerBackend::check_node(const MachineSpec& spec) const {
-    check_vm_node(spec, "Firecracker", firecracker_binary_,
-                  "install it, or set \"firecracker_binary\" in the host config");
-}
-
-asio::awaitable<void> FirecrackerBackend::prepare_node(const MachineSpec& spec, fs::path node_dir) {
-    co_await make_data_disk(children_, spec, std::move(node_dir));
+    return std::make_unique<FirecrackerMachine>(children_, find_program(binary_), spec);
 }
 
 }  // namespace bv::machine

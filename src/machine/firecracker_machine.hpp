@@ -2,6 +2,7 @@
 
 #include "common/child_processes.hpp"
 #include "machine/machine.hpp"
+#include "machine/vm_disks.hpp"
 
 namespace bv::machine {
 
@@ -9,18 +10,13 @@ namespace bv::machine {
 // directory, configures it over that socket (machine-config, boot-source, drives,
 // network-interfaces, vsock) and sends InstanceStart; the node channel is Firecracker's vsock
 // Unix socket with its CONNECT handshake; a graceful stop is SendCtrlAltDel, then babelsup's Shutdown call.
-class FirecrackerBackend : public MachineBackend {
+class FirecrackerBackend : public VmBackend {
 public:
     FirecrackerBackend(ChildProcesses& children, std::string firecracker_binary)
-        : children_(children), firecracker_binary_(std::move(firecracker_binary)) {}
+        : VmBackend(children, "Firecracker", std::move(firecracker_binary),
+                    "install it, or set \"firecracker_binary\" in the host config") {}
     std::unique_ptr<Machine> make(const MachineSpec& spec) override;
     BackendKind kind() const override { return BackendKind::firecracker; }
-    void check_node(const MachineSpec& spec) const override;
-    asio::awaitable<void> prepare_node(const MachineSpec& spec, std::filesystem::path node_dir) override;
-
-private:
-    ChildProcesses& children_;
-    std::string firecracker_binary_;
 };
 
 }  // namespace bv::machine

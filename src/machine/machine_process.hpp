@@ -36,6 +36,22 @@ private:
     int pidfd_number_ = -1;
 };
 
+// A machine that is one process: the part of Machine every backend answers from that
+// process alone.
+class ProcessMachine : public Machine {
+public:
+    bool attach(const MachineLocation& location) override { return process_.attach(location); }
+    bool running() const override { return process_.running(); }
+    void kill() override { process_.kill(); }
+    asio::awaitable<void> wait_stopped() override { co_await process_.wait_stopped(); }
+    MachineLocation location() const override { return process_.location(); }
+
+protected:
+    explicit ProcessMachine(asio::any_io_executor executor) : process_(std::move(executor)) {}
+
+    MachineProcess process_;
+};
+
 // Kills the process named in `pid_file` when its command line holds `mark` (an argument
 // only this node's VMM has): a VMM left by a bvd that died between starting it and recording
 // it. `what` and `node` name it in the log line. Nothing when there is no such process.

@@ -24,14 +24,14 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class QemuMachine : public Machine {
+class QemuMachine : public ProcessMachine {
 public:
     QemuMachine(ChildProcesses& children, fs::path qemu, MachineSpec spec)
-        : children_(children),
+        : ProcessMachine(children.executor()),
+          children_(children),
           qemu_(std::move(qemu)),
           spec_(std::move(spec)),
-          paths_(vm_paths(spec_.node_dir)),
-          process_(children.executor()) {}
+          paths_(vm_paths(spec_.node_dir)) {}
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
@@ -55,11 +55,6 @@ public:
         }
     }
 
-    bool attach(const MachineLocation& location) override { return process_.attach(location); }
-    bool running() const override { return process_.running(); }
-    void kill() override { process_.kill(); }
-    asio::awaitable<void> wait_stopped() override { co_await process_.wait_stopped(); }
-
     asio::awaitable<void> clean_up() override {
         // A VMM left by a bvd that died between starting it and recording it.
         if (!running()) kill_unrecorded_process(paths_.pid_file, std::string("bv-") + spec_.node_id, "QEMU", spec_.hostname);
@@ -72,8 +67,6 @@ public:
             }
         }
     }
-
-    MachineLocation location() const override { return process_.location(); }
 
     rpc::Endpoint channel(std::uint32_t port) const override {
         return rpc::tcp_endpoint(channel_link_addresses(spec_.vm.channel_link).guest, static_cast<std::uint16_t>(port));
@@ -108,22 +101,12 @@ private:
     fs::path qemu_;
     MachineSpec spec_;
     VmPaths paths_;
-    MachineProcess process_;
 };
 
 }  // namespace
 
 std::unique_ptr<Machine> QemuBackend::make(const MachineSpec& spec) {
-    return std::make_unique<QemuMachine>(children_, find_program(qemu_binary_), spec);
-}
-
-void QemuBackend::check_node(const MachineSpec& spec) const {
-    check_vm_node(spec, "QEMU", qemu_binary_,
-                  "install Debian's qemu-system-x86, or set \"qemu_binary\" in the host config");
-}
-
-asio::awaitable<void> QemuBackend::prepare_node(const MachineSpec& spec, fs::path node_dir) {
-    co_await make_data_disk(children_, spec, std::move(node_dir));
+    return std::make_unique<QemuMachine>(children_, find_program(binary_), spec);
 }
 
 }  // namespace bv::machine

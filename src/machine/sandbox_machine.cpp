@@ -14,13 +14,13 @@
 namespace bv::machine {
 namespace {
 
-class SandboxMachine : public Machine {
+class SandboxMachine : public ProcessMachine {
 public:
     SandboxMachine(ChildProcesses& children, MachineSpec spec)
-        : children_(children),
+        : ProcessMachine(children.executor()),
+          children_(children),
           spec_(std::move(spec)),
-          paths_(sandbox_paths(spec_.node_dir)),
-          process_(children.executor()) {}
+          paths_(sandbox_paths(spec_.node_dir)) {}
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
@@ -54,10 +54,6 @@ public:
         }
     }
 
-    bool attach(const MachineLocation& location) override { return process_.attach(location); }
-    bool running() const override { return process_.running(); }
-    void kill() override { process_.kill(); }
-    asio::awaitable<void> wait_stopped() override { co_await process_.wait_stopped(); }
 
     asio::awaitable<void> clean_up() override {
         kill_unrecorded_sandbox();
@@ -72,7 +68,6 @@ public:
         }
     }
 
-    MachineLocation location() const override { return process_.location(); }
 
     rpc::Endpoint channel(std::uint32_t port) const override {
         return rpc::unix_endpoint((paths_.channel / (std::to_string(port) + ".sock")).string());
@@ -97,7 +92,6 @@ private:
     ChildProcesses& children_;
     MachineSpec spec_;
     SandboxPaths paths_;
-    MachineProcess process_;
 };
 
 }  // namespace

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <string>
 
-#include "common/child_processes.hpp"
 #include "babel/vm_init.hpp"
+#include "common/child_processes.hpp"
 #include "machine/machine.hpp"
 
 namespace bv::machine {
@@ -30,5 +30,26 @@ std::filesystem::path find_program(const std::string& name);
 // blocks written: sparse until used), then an ext4 file system made with mkfs.ext4 -d holding
 // babel's state directory (node_dir/state: the preinstalled babel) and an empty data/.
 asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec& spec, std::filesystem::path node_dir);
+
+// What the VM backends share at create: check_vm_node for their VMM, and the data disk.
+class VmBackend : public MachineBackend {
+public:
+    void check_node(const MachineSpec& spec) const override { check_vm_node(spec, vmm_, binary_, how_to_get_it_); }
+    asio::awaitable<void> prepare_node(const MachineSpec& spec, std::filesystem::path node_dir) override {
+        co_await make_data_disk(children_, spec, std::move(node_dir));
+    }
+
+protected:
+    // `vmm` names the VMM, `binary` is where to find it, `how_to_get_it` what to do without it.
+    VmBackend(ChildProcesses& children, std::string vmm, std::string binary, std::string how_to_get_it)
+        : children_(children), binary_(std::move(binary)), vmm_(std::move(vmm)), how_to_get_it_(std::move(how_to_get_it)) {}
+
+    ChildProcesses& children_;
+    std::string binary_;
+
+private:
+    std::string vmm_;
+    std::string how_to_get_it_;
+};
 
 }  // namespace bv::machine
