@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fstream>
 
+#include "babel/babel_identity.hpp"
 #include "babel/babel_update_plan.hpp"
 #include "babel/node_contract.hpp"
 #include "common/async.hpp"
@@ -48,6 +49,11 @@ asio::awaitable<void> BabelRunner::read_installed() {
     sha256_.clear();
     version_.clear();
     if (!std::filesystem::exists(binary_)) co_return;
+    if (auto recorded = recorded_identity(binary_)) {
+        sha256_ = std::move(recorded->sha256);
+        version_ = std::move(recorded->version);
+        co_return;
+    }
     sha256_ = co_await sha256_file_async(binary_);
     SpawnOptions options;
     options.argv = {binary_.string(), "--version"};
@@ -60,6 +66,13 @@ asio::awaitable<void> BabelRunner::read_installed() {
         version_ = output.substr(output.rfind(' ') + 1);
     } catch (const std::exception& error) {
         note(log_, std::string("cannot read the version of the installed babel: ") + error.what());
+        co_return;
+    }
+    try {
+        record_identity(binary_, {sha256_, version_});
+    } catch (const std::exception& error) {
+        // Only the next start is slower: it reads the binary again.
+        note(log_, std::string("cannot record the installed babel's identity: ") + error.what());
     }
 }
 

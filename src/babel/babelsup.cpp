@@ -70,7 +70,9 @@ public:
             note(std::string("cannot use the saved setup: ") + error.what());
         }
         co_await babel_.start();
-        asio::co_spawn(io_, server_.serve(channel_->listen(io_.get_executor(), kBabelSupPort)),
+        auto listener = options_.listen_fd >= 0 ? rpc::adopt_listener(io_.get_executor(), options_.listen_fd)
+                                                : channel_->listen(io_.get_executor(), kBabelSupPort);
+        asio::co_spawn(io_, server_.serve(std::move(listener)),
                        log::LogFailure{"serving babelsup on the node channel"});
         asio::co_spawn(io_, server_.serve(rpc::listen_unix(io_.get_executor(), internal_socket(options_.state_dir).string(), 0600)),
                        log::LogFailure{"serving babelsup to babel"});

@@ -12,6 +12,9 @@ struct BabelSupOptions {
     std::filesystem::path data_volume;
     // Power the machine off when done (babelsup is init of a VM).
     bool power_off = false;
+    // Its own port's listening socket, made by whoever started it (a sandbox's launcher: bvd
+    // can then call at once, its call waiting in the queue until babelsup accepts); -1: listen.
+    int listen_fd = -1;
 };
 
 // Syncs and powers the machine off (babelsup is a VM's init); returns only when that fails.

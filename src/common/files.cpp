@@ -56,7 +56,8 @@ void sync_file(const std::filesystem::path& file) {
     if (::fsync(fd.get()) != 0) fail("cannot sync", file);
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t mode) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                           Durability durability) {
     const auto directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
     auto temporary_template = (directory / ("." + path.filename().string() + ".XXXXXX")).string();
     FileDescriptor fd(::mkstemp(temporary_template.data()));
@@ -65,14 +66,14 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     try {
         if (::fchmod(fd.get(), mode) != 0) fail("cannot set the mode of", temporary);
         write_all(fd.get(), content, temporary);
-        if (::fsync(fd.get()) != 0) fail("cannot sync", temporary);
+        if (durability != Durability::cache && ::fsync(fd.get()) != 0) fail("cannot sync", temporary);
         if (::close(fd.release()) != 0) fail("cannot close", temporary);
         if (::rename(temporary.c_str(), path.c_str()) != 0) fail("cannot rename a temporary file to", path);
     } catch (...) {
         ::unlink(temporary.c_str());
         throw;
     }
-    sync_directory(directory);
+    if (durability == Durability::survives_power_loss) sync_directory(directory);
 }
 
 void copy_file_exactly(const std::filesystem::path& from, const std::filesystem::path& to) {

@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <regex>
 
+#include "babel/babel_identity.hpp"
 #include "babel/node_channel.hpp"
 #include "common/async.hpp"
 #include "common/backoff_policy.hpp"
@@ -17,6 +18,7 @@
 #include "common/log.hpp"
 #include "host/node_words.hpp"
 #include "common/system_info.hpp"
+#include "common/version.hpp"
 #include "common/wall_clock.hpp"
 #include "common/worker_pool.hpp"
 #include "daemon/admission.hpp"
@@ -248,9 +250,9 @@ std::vector<v1::NodeEvent> NodeManager::current_statuses() const {
     return events;
 }
 
-void NodeManager::save(Node& node) {
+void NodeManager::save(Node& node, Durability durability) {
     node.record.set_updated_at_ms(unix_time_ms());
-    store_.save(node.record);
+    store_.save(node.record, durability);
 }
 
 v1::NodeInfo NodeManager::info_of(const Node& node) const {
@@ -448,6 +450,8 @@ asio::awaitable<v1::NodeInfo> NodeManager::create(v1::CreateNodeRequest request)
             std::error_code ec;
             fs::create_hard_link(options_.node_binary, state / "babel", ec);
             if (ec) copy_file_exactly(options_.node_binary, state / "babel");
+            // bv-node is built and shipped with this bvd: its version is ours.
+            babel::record_identity(state / "babel", {options_.node_binary_sha256, kVersion});
         });
         co_await backend.prepare_node(spec, staging);
         co_await run_in_worker([&] {
@@ -504,7 +508,9 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     check_host_ports(node);
     node.record.set_desired(v1::NODE_STATUS_RUNNING);
     node.record.set_started_at_ms(0);
-    save(node);
+    // Only the start's end must outlast a power loss (that one is synced in full): until then
+    // a record from before the start is as good, and every fsync is on the start's path.
+    save(node, Durability::old_or_new);
     set_status(node, v1::NODE_STATUS_STARTING);
     const StartPlan plan{node.record,
                          node.image,
@@ -515,7 +521,7 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
                              const auto location = node.machine->location();
                              node.record.mutable_machine()->set_pid(location.pid);
                              node.record.mutable_machine()->set_start_time(location.start_time);
-                             save(node);
+                             save(node, Durability::old_or_new);
                          },
                          key_vault_,
                          [&] {

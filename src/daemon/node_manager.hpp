@@ -102,7 +102,7 @@ private:
     v1::NodeEvent event_of(const Node& node, v1::NodeEventKind kind, std::string message) const;
     void publish(Node& node, v1::NodeEventKind kind, std::string message = {});
     void set_status(Node& node, v1::NodeStatus status, std::string failure = {});
-    void save(Node& node);
+    void save(Node& node, Durability durability = Durability::survives_power_loss);
     // Starts the node (its lock held) and watches its machine from then on.
     asio::awaitable<void> start_locked(std::shared_ptr<Node> node);
     // Stops the node for good (its desired state becomes stopped); its lock held.

@@ -48,16 +48,18 @@ void NodeStore::remove_leftovers() const {
     }
 }
 
-void NodeStore::write_record(const fs::path& dir, const v1::NodeRecord& record) {
+void NodeStore::write_record(const fs::path& dir, const v1::NodeRecord& record, Durability durability) {
     std::string json;
     google::protobuf::util::JsonPrintOptions options;
     options.add_whitespace = true;
     options.preserve_proto_field_names = true;
     google::protobuf::util::MessageToJsonString(record, &json, options);
-    write_file_atomically(dir / "node.json", json, 0600);
+    write_file_atomically(dir / "node.json", json, 0600, durability);
 }
 
-void NodeStore::save(const v1::NodeRecord& record) const { write_record(node_dir(record.id()), record); }
+void NodeStore::save(const v1::NodeRecord& record, Durability durability) const {
+    write_record(node_dir(record.id()), record, durability);
+}
 
 void NodeStore::publish(const std::string& id) const {
     fs::rename(staging_dir(id), node_dir(id));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blockvisor/v1/node.pb.h"
+#include "common/files.hpp"
 
 namespace bv::daemon {
 
@@ -32,11 +33,12 @@ public:
     // Where a new node is built before it becomes visible with publish().
     std::filesystem::path staging_dir(const std::string& id) const { return nodes_dir_ / (".creating-" + id); }
     void publish(const std::string& id) const;
-    void save(const v1::NodeRecord& record) const;
+    void save(const v1::NodeRecord& record, Durability durability = Durability::survives_power_loss) const;
     // Makes the node's directory vanish at once; its content is removed on a worker thread.
     std::filesystem::path retire(const std::string& id) const;
 
-    static void write_record(const std::filesystem::path& dir, const v1::NodeRecord& record);
+    static void write_record(const std::filesystem::path& dir, const v1::NodeRecord& record,
+                             Durability durability = Durability::survives_power_loss);
 
 private:
     std::filesystem::path nodes_dir_;

@@ -5,12 +5,16 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <cstring>
+#include <utility>
 #include <system_error>
 
 namespace bv::machine {
@@ -30,20 +34,23 @@ struct Plan {
     std::vector<std::string> argv;
     std::vector<std::string> environment;
     int namespaces = 0;
+    int listen_fd = -1;
+    int go_fd = -1;  // PID 1 becomes babelsup at its EOF: once the launcher's caller is done
 };
 
 // Step names for error reports from the child (indexes are sent through a pipe).
-constexpr std::array<const char*, 12> kSteps{
-    "creating namespaces", "making mounts private", "mounting the overlay root", "creating a mount point",
-    "mounting a tmpfs",    "bind-mounting",         "mounting /proc",           "setting the hostname",
-    "chroot",              "opening the console log", "starting babelsup",      "forking PID 1"};
+constexpr std::array<const char*, 13> kSteps{
+    "creating namespaces", "making mounts private",   "mounting the overlay root", "creating a mount point",
+    "mounting a tmpfs",    "bind-mounting",           "mounting /proc",            "setting the hostname",
+    "chroot",              "opening the console log", "starting babelsup",         "forking PID 1",
+    "handing on babelsup's socket"};
 
 struct Failure {
     int step;
     int error;
 };
 
-Plan make_plan(const SandboxLayout& layout) {
+Plan make_plan(const SandboxLayout& layout, int listen_fd, int go_fd) {
     Plan plan;
     plan.root = layout.root.string();
     plan.overlay_options = "lowerdir=" + layout.image_rootfs.string() + ",upperdir=" + layout.upper.string() +
@@ -68,7 +75,10 @@ Plan make_plan(const SandboxLayout& layout) {
     plan.hostname = layout.hostname;
     plan.console_log = layout.console_log.string();
     plan.argv = {kSandboxBabelsup, "--state-dir", kSandboxStateDir, "--channel",
-                 std::string("unix:") + kSandboxChannelDir, "--data-volume", kSandboxDataVolume};
+                 std::string("unix:") + kSandboxChannelDir, "--data-volume", kSandboxDataVolume,
+                 "--listen-fd", std::to_string(listen_fd)};
+    plan.listen_fd = listen_fd;
+    plan.go_fd = go_fd;
     // A clean environment: nothing of bvd's leaks into the node (a LANG without locale files
     // in the image makes C++ programs such as litecoind abort).
     plan.environment = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"};
@@ -109,12 +119,18 @@ Plan make_plan(const SandboxLayout& layout) {
         fail(report_fd, 9);
     }
     ::setsid();
-    // Nothing of bvd's (its listening socket above all) may stay open in the node.
+    // Nothing of bvd's (its listening socket above all) may stay open in the node: only
+    // babelsup's own.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (::fcntl(plan.listen_fd, F_SETFD, 0) != 0) fail(report_fd, 12);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int signal_number = 1; signal_number < NSIG; ++signal_number) ::signal(signal_number, SIG_DFL);
+    // EOF once the caller's before_exec is done (or the caller is gone).
+    char ignored = 0;
+    while (::read(plan.go_fd, &ignored, 1) < 0 && errno == EINTR) {
+    }
     ::execve(argv[0], argv, envp);
     fail(report_fd, 10);
 }
@@ -139,49 +155,93 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
     return result;
 }
 
+// babelsup's listening socket at `path` (one left by an earlier run is replaced), close-on-exec
+// here: PID 1 alone keeps it across its exec.
+int listen_for_babelsup(const std::filesystem::path& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.native().size() >= sizeof address.sun_path) {
+        throw std::system_error(ENAMETOOLONG, std::generic_category(), "babelsup's socket path " + path.string());
+    }
+    std::strcpy(address.sun_path, path.c_str());
+    ::unlink(path.c_str());
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create babelsup's socket");
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 || ::chmod(path.c_str(), 0600) != 0 ||
+        ::listen(fd, SOMAXCONN) != 0) {
+        const int error = errno;
+        ::close(fd);
+        throw std::system_error(error, std::generic_category(), "cannot listen on " + path.string());
+    }
+    return fd;
+}
+
 }  // namespace
 
-pid_t launch_sandbox(const SandboxLayout& layout) {
-    auto plan = make_plan(layout);
+pid_t launch_sandbox(const SandboxLayout& layout, const std::function<void(pid_t)>& before_exec) {
+    // Closed on every way out; -1 once closed.
+    std::array<int, 7> fds{-1, -1, -1, -1, -1, -1, -1};
+    auto& [listen_fd, console_fd, report_read, report_write, pid_read, pid_write, go_read] = fds;
+    int go_write = -1;
+    const auto close_all = [&] {
+        for (int& fd : fds) {
+            if (fd >= 0) ::close(std::exchange(fd, -1));
+        }
+        if (go_write >= 0) ::close(std::exchange(go_write, -1));
+    };
+    try {
+        listen_fd = listen_for_babelsup(layout.babelsup_socket);
+        console_fd = ::open(layout.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (console_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + layout.console_log.string());
+        const auto make_pipe = [](int& read_end, int& write_end) {
+            int ends[2];
+            if (::pipe2(ends, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "cannot create pipes for a sandbox");
+            read_end = ends[0];
+            write_end = ends[1];
+        };
+        make_pipe(report_read, report_write);
+        make_pipe(pid_read, pid_write);
+        make_pipe(go_read, go_write);
+    } catch (...) {
+        close_all();
+        throw;
+    }
+    auto plan = make_plan(layout, listen_fd, go_read);
     auto argv = pointers(plan.argv);
     auto envp = pointers(plan.environment);
-    const int console_fd = ::open(plan.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (console_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + plan.console_log);
-    int report[2] = {-1, -1};
-    int pid_pipe[2] = {-1, -1};
-    if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(pid_pipe, O_CLOEXEC) != 0) {
-        const int error = errno;
-        for (const int fd : {console_fd, report[0], report[1], pid_pipe[0], pid_pipe[1]}) {
-            if (fd >= 0) ::close(fd);
-        }
-        throw std::system_error(error, std::generic_category(), "cannot create pipes for a sandbox");
-    }
     const pid_t launcher = ::fork();
     if (launcher == 0) {
         // The launcher: new namespaces, then PID 1 in them; it exits at once, so that the
-        // sandbox is nobody's child here.
-        if (::unshare(plan.namespaces) != 0) fail(report[1], 0);
+        // sandbox is nobody's child here. PID 1 must not hold the go pipe's write end.
+        ::close(go_write);
+        if (::unshare(plan.namespaces) != 0) fail(report_write, 0);
         const pid_t init = ::fork();
-        if (init < 0) fail(report[1], 11);
-        if (init == 0) become_babelsup(plan, console_fd, argv.data(), envp.data(), report[1]);
-        [[maybe_unused]] auto ignored = ::write(pid_pipe[1], &init, sizeof init);
+        if (init < 0) fail(report_write, 11);
+        if (init == 0) become_babelsup(plan, console_fd, argv.data(), envp.data(), report_write);
+        [[maybe_unused]] auto ignored = ::write(pid_write, &init, sizeof init);
         ::_exit(0);
     }
-    ::close(report[1]);
-    ::close(pid_pipe[1]);
-    ::close(console_fd);
+    const int fork_error = errno;
+    for (int* fd : {&report_write, &pid_write, &console_fd, &listen_fd, &go_read}) ::close(std::exchange(*fd, -1));
     pid_t init = -1;
-    const bool got_pid = launcher > 0 && read_fully(pid_pipe[0], &init, sizeof init);
-    ::close(pid_pipe[0]);
+    const bool got_pid = launcher > 0 && read_fully(pid_read, &init, sizeof init);
+    if (got_pid) {
+        try {
+            before_exec(init);
+        } catch (const std::exception&) {
+            // PID 1 goes on without: before_exec reports its own problems.
+        }
+    }
+    ::close(std::exchange(go_write, -1));
     if (launcher > 0) {
         while (::waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
         }
     }
     // EOF when babelsup was exec'ed (the pipe is close-on-exec), a Failure otherwise.
     Failure failure{};
-    const bool reported = read_fully(report[0], &failure, sizeof failure);
-    ::close(report[0]);
-    if (launcher < 0) throw std::system_error(errno, std::generic_category(), "cannot fork a sandbox launcher");
+    const bool reported = read_fully(report_read, &failure, sizeof failure);
+    close_all();
+    if (launcher < 0) throw std::system_error(fork_error, std::generic_category(), "cannot fork a sandbox launcher");
     if (reported) {
         throw std::system_error(failure.error, std::generic_category(),
                                 std::string("sandbox for ") + layout.hostname + ": " +

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct SandboxLayout {
     std::filesystem::path data_dir;      // -> /var/lib/blockvisor-data (babelsup mounts it for the chain)
     std::filesystem::path babelsup_binary;  // -> /usr/sbin/babelsup
     std::filesystem::path console_log;   // babelsup's stdout and stderr
+    std::filesystem::path babelsup_socket;  // babelsup's port on the channel: made here, handed to it
     std::string hostname;
     bool own_network = false;
 };
@@ -33,7 +35,12 @@ inline constexpr const char* kSandboxBabelsup = "/usr/sbin/babelsup";
 
 // Starts the sandbox and returns the host PID of its PID 1 (babelsup). The sandbox is not a
 // child of the caller (it is re-parented to the nearest subreaper), so it outlives bvd.
-// Throws std::system_error naming the step that failed (mounting the overlay, chroot...).
-pid_t launch_sandbox(const SandboxLayout& layout);
+// `before_exec(pid)` runs while PID 1 sets up its mounts and before it becomes babelsup: what
+// must hold for every process of the sandbox (its cgroups) is done there, at no cost in time
+// (moving a process into a cgroup v1 waits for an RCU grace period: 0.2-15 ms, measured).
+// babelsup's listening socket is made before it runs, so that a call to it can be made at
+// once and waits in the socket's queue. Throws std::system_error naming the step that failed
+// (mounting the overlay, chroot...).
+pid_t launch_sandbox(const SandboxLayout& layout, const std::function<void(pid_t)>& before_exec);
 
 }  // namespace bv::machine

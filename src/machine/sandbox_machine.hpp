@@ -14,8 +14,8 @@ public:
     std::unique_ptr<Machine> make(const MachineSpec& spec) override;
     BackendKind kind() const override { return BackendKind::sandbox; }
     void check_node(const MachineSpec&) const override {}
-    // A sandbox's disk is its directory: nothing to make ahead.
-    asio::awaitable<void> prepare_node(const MachineSpec&, std::filesystem::path) override { co_return; }
+    // A sandbox's disk is its directory: its directories are made ahead, off the start's path.
+    asio::awaitable<void> prepare_node(const MachineSpec&, std::filesystem::path node_dir) override;
 
 private:
     ChildProcesses& children_;
@@ -26,5 +26,6 @@ struct SandboxPaths {
     std::filesystem::path upper, work, root, channel, state, data, console_log;
 };
 SandboxPaths sandbox_paths(const std::filesystem::path& node_dir);
+void make_sandbox_directories(const SandboxPaths& paths);
 
 }  // namespace bv::machine

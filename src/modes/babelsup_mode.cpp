@@ -1,3 +1,4 @@
+#include <charconv>
 #include <cstdio>
 
 #include "babel/babelsup.hpp"
@@ -15,6 +16,14 @@ int run_babelsup_mode(int argc, const char* const* argv) {
     options.channel = arguments.channel;
     options.data_volume = arguments.data_volume;
     options.power_off = arguments.power_off;
+    if (!arguments.listen_fd.empty()) {
+        const auto& text = arguments.listen_fd;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), options.listen_fd);
+        if (error != std::errc() || end != text.data() + text.size() || options.listen_fd < 0) {
+            std::fprintf(stderr, "babelsup: --listen-fd: expected a file descriptor number, got '%s'\n", text.c_str());
+            return 2;
+        }
+    }
     if (arguments.vm_init) {
         try {
             const auto boot = babel::prepare_vm_guest();

@@ -36,6 +36,9 @@ NodeCommandLine babelsup_command_line(BabelsupArguments& arguments) {
                     {"channel", "Node channel: unix:DIRECTORY or vsock", &arguments.channel},
                     {"data-volume", "Block device or directory to mount at the config's data_directory_mount_point",
                      &arguments.data_volume},
+                    {"listen-fd", "Serve on this inherited listening socket instead of listening on the channel (the "
+                     "sandbox's launcher makes it, so that bvd's first call waits for babelsup instead of polling)",
+                     &arguments.listen_fd},
                     {"power-off", "Power the machine off on exit (when babelsup is a VM's init)", nullptr,
                      &arguments.power_off},
                     {"vm-init", "Be a VM's init from bvd's initramfs: mount the disks, load the modules, set up the "

@@ -33,6 +33,7 @@ struct BabelsupArguments {
     std::string data_volume = babel::BabelSupOptions().data_volume.string();
     bool power_off = babel::BabelSupOptions().power_off;
     bool vm_init = false;
+    std::string listen_fd;
 };
 NodeCommandLine babelsup_command_line(BabelsupArguments& arguments);
 

@@ -1,6 +1,7 @@
 #include "rpc/server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -629,6 +630,23 @@ Acceptor listen_unix(asio::any_io_executor executor, const std::string& path, mo
     if (::chmod(path.c_str(), mode) != 0) {
         throw std::system_error(errno, std::generic_category(), "cannot set the mode of " + path);
     }
+    return acceptor;
+}
+
+Acceptor adopt_listener(asio::any_io_executor executor, int fd) {
+    sockaddr_storage address{};
+    socklen_t address_size = sizeof address;
+    int listening = 0;
+    socklen_t listening_size = sizeof listening;
+    const bool is_socket = ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_size) == 0 &&
+                           ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &listening_size) == 0;
+    if (!is_socket || listening == 0) {
+        throw std::system_error(is_socket ? EINVAL : errno, std::generic_category(),
+                                "file descriptor " + std::to_string(fd) + " is not a listening socket");
+    }
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    Acceptor acceptor(executor);
+    acceptor.assign(asio::generic::stream_protocol(address.ss_family, 0), fd);
     return acceptor;
 }
 

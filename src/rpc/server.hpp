@@ -26,6 +26,10 @@ Acceptor listen_unix(asio::any_io_executor executor, const std::string& path, mo
 // Listens on a TCP address; port 0 picks a free port (see bound_port).
 Acceptor listen_tcp(asio::any_io_executor executor, const std::string& address, std::uint16_t port);
 std::uint16_t bound_port(const Acceptor& acceptor);
+// Takes over a socket another process bound and listens on (it made it before starting this
+// one: connections made before this process accepts wait in the socket's queue). Marks it
+// close-on-exec. Throws std::system_error when `fd` is not a listening socket.
+Acceptor adopt_listener(asio::any_io_executor executor, int fd);
 
 // Serves the Connect protocol over HTTP/1.1: unary and server-streaming calls, proto and
 // JSON, deadlines, cancellation when the client goes away, and errors that never take the
