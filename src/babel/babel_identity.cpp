@@ -38,7 +38,9 @@ std::optional<BabelIdentity> recorded_identity(const std::filesystem::path& bina
     }
     const auto stamp = file_stamp(binary);
     if (!text || !stamp) return std::nullopt;
-    // Three lines: the stamp, the SHA-256, the version.
+    // Three whole lines: the stamp, the SHA-256, the version (a record cut short by a power
+    // loss lacks the last newline).
+    if (text->empty() || text->back() != '\n') return std::nullopt;
     std::istringstream lines(*text);
     std::string recorded_stamp;
     BabelIdentity identity;

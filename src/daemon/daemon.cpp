@@ -36,6 +36,7 @@
 #include "daemon/node_service.hpp"
 #include "daemon/sd_notify.hpp"
 #include "daemon/update/update_checker.hpp"
+#include "machine/cgroup_moves.hpp"
 #include "machine/firecracker_machine.hpp"
 #include "machine/qemu_machine.hpp"
 #include "machine/sandbox_machine.hpp"
@@ -123,6 +124,20 @@ asio::awaitable<void> feed_watchdog(SystemdNotifier& systemd, std::chrono::milli
     }
 }
 
+// Sandbox starts wait for an RCU grace period at their cgroup move unless the host's cgroup2
+// mount favours dynamic moves (machine/cgroup_moves.hpp); a host where bvd cannot change it
+// only starts slower.
+void favor_cgroup_moves_for_sandboxes() {
+    try {
+        if (machine::favor_cgroup_moves() == machine::CgroupMoves::made_fast) {
+            log::info("turned favordynmods on at the host's cgroup2 mount: sandbox starts move into their cgroups "
+                      "without waiting (keep_cgroup_options in the host config leaves the mount alone)");
+        }
+    } catch (const std::exception& error) {
+        log::warn("sandbox starts stay slower (each cgroup move waits 5-20 ms): {}", error.what());
+    }
+}
+
 // bv-node, which every node runs as babelsup and babel, is installed beside blockvisor.
 std::filesystem::path find_node_binary() {
     const auto binary = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bv-node";
@@ -174,6 +189,7 @@ int run_daemon(const DaemonOptions& options) {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     // Room for the local API's connections (see ServerLimits) besides the nodes' files.
     raise_open_file_limit();
+    if (!config.keep_cgroup_options()) favor_cgroup_moves_for_sandboxes();
 
     asio::io_context io;
     ChildProcesses children(io.get_executor(), true);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/vm_sockets.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +15,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <system_error>
 
 #include "babel/node_channel.hpp"
 #include "common/child_processes.hpp"
@@ -190,6 +193,57 @@ args = ["-c", "cat {mount}/already-there > {mount}/.copy && mv {mount}/.copy {mo
     EXPECT_FALSE(std::filesystem::exists(mount_point / "already-there"));
     babelsup.signal(SIGTERM);
     EXPECT_TRUE(babelsup.wait(30s));
+}
+
+// A listening Unix socket at `path` that a child inherits (not close-on-exec).
+int inheritable_listener(const std::filesystem::path& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, 16) != 0) {
+        throw std::system_error(errno, std::generic_category(), "listening on " + path.string());
+    }
+    return fd;
+}
+
+// The sandbox hands babelsup a socket made before its launch: a call made at once, before
+// babelsup runs its loop, waits in the backlog and is answered, with no retry.
+TEST(BabelSup, ServesOnAnInheritedListeningSocketAndAnswersACallMadeBeforeItListens) {
+    TempDir dir("bv-listen-fd");
+    std::filesystem::create_directories(dir.path() / "channel");
+    const auto socket = dir.path() / "channel/41.sock";
+    const int listener = inheritable_listener(socket);
+    Process babelsup({binary("babelsup"), "--state-dir", (dir.path() / "state").string(), "--channel",
+                      "unix:" + (dir.path() / "unused").string(), "--listen-fd", std::to_string(listener)},
+                     dir.path());
+    ::close(listener);
+    const auto status = call<babel_v1::GetStatusResponse>(rpc::unix_endpoint(socket.string()),
+                                                          "blockvisor.babel.v1.BabelSup/GetStatus",
+                                                          babel_v1::GetStatusRequest(), 10s);
+    EXPECT_FALSE(status.babelsup_version().empty());
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "unused/41.sock")) << "it listened on the channel as well";
+    babelsup.signal(SIGTERM);
+    EXPECT_TRUE(babelsup.wait(30s));
+}
+
+TEST(BabelSup, AListenFdThatIsNoNumberOrNoListeningSocketIsRefusedWithTheReason) {
+    TempDir dir("bv-listen-fd");
+    const std::vector<std::string> base{binary("babelsup"), "--state-dir", (dir.path() / "state").string(), "--channel",
+                                        "unix:" + (dir.path() / "channel").string(), "--listen-fd"};
+    for (const auto* bad : {"three", "-1", "3x"}) {
+        auto argv = base;
+        argv.emplace_back(bad);
+        const auto result = run(argv, 10s);
+        EXPECT_EQ(result.exit_code, 2) << bad << ": " << result.err;
+        EXPECT_NE(result.err.find("--listen-fd"), std::string::npos) << result.err;
+    }
+    // Standard input is /dev/null here: open, but no socket.
+    auto argv = base;
+    argv.emplace_back("0");
+    const auto result = run(argv, 10s);
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_NE(result.err.find("file descriptor 0 is not a listening socket"), std::string::npos) << result.err;
 }
 
 TEST(CheckConfig, OriginalFilesAreValidAndBrokenOnesAreExplained) {
