@@ -1,11 +1,14 @@
-// Nodes on the sandbox backend, measured in one run:
-//   - start latency: NodeService/Start until babel answers Ping (dummy image: no chain start-up)
-//   - `bv node list` with 100 nodes
+// Nodes on the sandbox backend, measured in one run, each beside its floor:
+//   - start latency: NodeService/Start until babel answers Ping (dummy image: no chain start-up),
+//     with 100 nodes and with all of them, beside `unshare --fork --pid --mount --uts --ipc
+//     --mount-proc true` (the namespaces a sandbox needs, nothing else) timed at the same points
+//   - `bv node list` with 100 nodes and with all of them, beside `bv --version` (a process of
+//     the same binary that does nothing)
 //   - `bv node run <node> height` against `litecoin-cli getblockcount` on the same node
-//   - bvd's memory with 100 nodes running
+//   - bvd's memory with all the nodes running
 //   - babelsup's and babel's memory inside a running litecoin node
 //
-// Usage: node_bench [nodes]   (scripts/bench runs it)
+// Usage: node_bench [nodes]   (scripts/bench runs it with 1000)
 
 #include <fmt/format.h>
 
@@ -44,16 +47,39 @@ void must(const test::ProcessResult& result, const std::string& what) {
     if (result.exit_code != 0) throw std::runtime_error(what + " failed: " + result.err);
 }
 
+std::string verdict(bool met) { return met ? "met" : "MISSED"; }
+
+// The figures taken when `nodes` nodes run.
+struct Point {
+    int nodes = 0;
+    double start_median_ms = 0;  // of the last 100 starts
+    double start_slowest_ms = 0;
+    double unshare_ms = 0;
+    double list_ms = 0;
+    double version_ms = 0;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int node_count = argc > 1 ? std::atoi(argv[1]) : 100;
+    const int node_count = argc > 1 ? std::atoi(argv[1]) : 1000;
     test::HostUnderTest host;
     must(host.bv({"image", "import", test::test_image("dummy").string()}), "importing the dummy image");
     must(host.bv({"image", "import", test::test_image("litecoin").string()}), "importing the litecoin image");
     const auto socket = rpc::unix_endpoint(host.socket().string());
+    const auto bv = test::binary("bv");
+    const auto take_point = [&](int nodes, const std::vector<double>& starts) {
+        const std::vector<double> recent(starts.end() - std::min<std::ptrdiff_t>(100, std::ssize(starts)), starts.end());
+        return Point{nodes,
+                     median(recent),
+                     *std::max_element(starts.begin(), starts.end()),
+                     time_command({"unshare", "--fork", "--pid", "--mount", "--uts", "--ipc", "--mount-proc", "true"}, 20),
+                     time_command({bv, "--root", host.root().string(), "node", "list"}, 20),
+                     time_command({bv, "--version"}, 20)};
+    };
 
     std::vector<double> starts;
+    std::vector<Point> points;
     for (int i = 0; i < node_count; ++i) {
         const auto name = "bench-" + std::to_string(i);
         must(host.bv({"node", "create", "dummy/sleeper/1.0.0", "--name", name}), "create");
@@ -62,10 +88,10 @@ int main(int argc, char** argv) {
         const auto start = Clock::now();
         test::call<blockvisor::v1::NodeInfo>(socket, "blockvisor.v1.NodeService/Start", node, 60s);
         starts.push_back(milliseconds_since(start));
+        if (i + 1 == 100 || i + 1 == node_count) points.push_back(take_point(i + 1, starts));
     }
-    const auto list_ms = time_command({test::binary("bv"), "--root", host.root().string(), "node", "list"}, 20);
+    const auto bvd_rss_kib = test::rss_kib(host.daemon().pid());
     const auto memory = test::memory_report(host.daemon().pid());
-
     must(host.bv({"node", "stop"}), "stopping the dummy nodes");
     const auto litecoin = std::string(boost::json::parse(host.bv({"image", "list", "--json"}).out)
                                           .at("images").as_array().at(1).at("name").as_string());
@@ -87,11 +113,29 @@ int main(int argc, char** argv) {
     const auto babelsup_memory = test::memory_report(babelsup);
     const auto babel_memory = test::memory_report(babel->pid);
 
-    fmt::print("node start (Start call until babel answers Ping), dummy image, {} nodes one after another:\n", node_count);
-    fmt::print("  median {:.1f} ms, fastest {:.1f} ms, slowest {:.1f} ms   (goal: not slower than before the split, 29 ms median at 100 nodes)\n", median(starts),
-               *std::min_element(starts.begin(), starts.end()), *std::max_element(starts.begin(), starts.end()));
-    fmt::print("bv node list with {} nodes: median {:.1f} ms of 20 runs   (goal: under 10 ms)\n", node_count, list_ms);
-    fmt::print("bvd memory with {} nodes running: {}   (goal: under 30 MiB)\n", node_count, memory);
+    fmt::print("node start (Start call until babel answers Ping), dummy image, one after another; floor: unshare of "
+               "the same namespaces, timed at the same point:\n");
+    for (const auto& point : points) {
+        const bool within = point.start_median_ms <= 4 * point.unshare_ms;
+        fmt::print("  {:4} nodes: median of the last 100 {:.1f} ms, slowest so far {:.1f} ms; floor {:.1f} ms; ratio {:.1f}   "
+                   "(goal: at most 4x the floor: {})\n",
+                   point.nodes, point.start_median_ms, point.start_slowest_ms, point.unshare_ms,
+                   point.start_median_ms / point.unshare_ms, verdict(within));
+    }
+    if (node_count >= 1000) {
+        fmt::print("  slowest of {} starts: {:.1f} ms   (goal: under 50 ms at 1,000 nodes: {})\n", node_count,
+                   points.back().start_slowest_ms, verdict(points.back().start_slowest_ms < 50));
+    }
+    fmt::print("bv node list, median of 20 runs; floor: bv --version, timed at the same point:\n");
+    for (const auto& point : points) {
+        const auto goal = point.nodes >= 1000 ? fmt::format("under 5 ms at 1,000 nodes: {}", verdict(point.list_ms < 5))
+                                              : fmt::format("at most 1.3x the floor at 100 nodes: {}",
+                                                            verdict(point.list_ms <= 1.3 * point.version_ms));
+        fmt::print("  {:4} nodes: {:.2f} ms; floor {:.2f} ms; ratio {:.2f}   (goal: {})\n", point.nodes, point.list_ms,
+                   point.version_ms, point.list_ms / point.version_ms, goal);
+    }
+    fmt::print("bvd memory with {} nodes running: {}   (goal: RSS under 30 MiB: {})\n", node_count, memory,
+               verdict(bvd_rss_kib < 30 * 1024));
     fmt::print("bv node run ltc height: median {:.1f} ms; litecoin-cli getblockcount: median {:.1f} ms; ratio {:.2f}\n",
                run_ms, cli_ms, run_ms / cli_ms);
     fmt::print("in the litecoin node, babelsup: {}   (goal: RSS under 5 MiB, USS under 1.5 MiB)\n", babelsup_memory);

@@ -169,4 +169,6 @@ std::string memory_report(pid_t pid) {
                        rollup["Private_Clean"] + rollup["Private_Dirty"]);
 }
 
+std::uint64_t rss_kib(pid_t pid) { return kib_fields(std::filesystem::path("/proc") / std::to_string(pid) / "status")["VmRSS"]; }
+
 }  // namespace bv::test

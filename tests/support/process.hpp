@@ -75,6 +75,8 @@ std::vector<ProcessEntry> all_processes();
 // file), its PSS (shared pages divided among the processes that map them) and its USS (the
 // pages only it maps).
 std::string memory_report(pid_t pid);
+// Its resident set (VmRSS), in KiB.
+std::uint64_t rss_kib(pid_t pid);
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 template <class Condition>
