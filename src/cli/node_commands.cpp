@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "blockvisor/v1/node.pb.h"
+#include "rpc/message_codec.hpp"
+#include "rpc/on_arena.hpp"
 #include "cli/commands.hpp"
 #include "cli/node_arguments.hpp"
 #include "cli/node_view.hpp"
@@ -80,8 +82,14 @@ asio::awaitable<void> list_nodes(const CliContext& context, const NodeArguments&
     v1::ListNodesRequest request;
     request.set_running_only(arguments.running_only);
     request.set_image_filter(arguments.image_filter);
-    const auto list = co_await client.call<v1::ListNodesResponse>(
-        "blockvisor.v1.NodeService/List", std::move(request), context.timeout);
+    request.set_table_only(!context.json);
+    const auto body = co_await client.call_raw("blockvisor.v1.NodeService/List",
+                                               rpc::encode_message(request, rpc::Codec::proto), context.timeout);
+    // Parsed on an arena: at 1,000 nodes, a heap allocation and free per field was a third of
+    // the command.
+    const auto parsed = rpc::OnArena<v1::ListNodesResponse>::make();
+    auto& list = *parsed.message;
+    rpc::decode_message(body, rpc::Codec::proto, list);
     print_message(context.json, list, [](const v1::ListNodesResponse& nodes) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& node : nodes.nodes()) rows.push_back(node_table_row(node));

@@ -69,21 +69,23 @@ std::string format_table(const std::vector<std::string>& header, const std::vect
         if (header[column] == "STATUS") status_column = column;
     }
     std::string out;
+    // Appended in place, cell by cell: at 1,000 rows the copies were a tenth of `bv node list`.
     const auto append_row = [&](const std::vector<std::string>& cells, bool is_header) {
-        std::string line;
         for (std::size_t column = 0; column < cells.size() && column < columns; ++column) {
-            auto cell = cells[column];
-            auto shown = cell.size();
-            if (cell.size() > widths[column]) {
-                // Cut, with an ellipsis (one column, three bytes) saying so.
-                cell = cell.substr(0, widths[column] - 1) + "\u2026";
-                shown = widths[column];
+            const auto& cell = cells[column];
+            const bool cut = cell.size() > widths[column];
+            // Cut, with an ellipsis (one column, three bytes) saying so.
+            const auto shown = cut ? widths[column] : cell.size();
+            const std::string_view visible = cut ? std::string_view(cell).substr(0, widths[column] - 1) : std::string_view(cell);
+            if (column == status_column && !is_header) {
+                out += coloured_status(cut ? std::string(visible) + "\u2026" : cell, style.colour);
+            } else {
+                out += visible;
+                if (cut) out += "\u2026";
             }
-            if (column == status_column && !is_header) cell = coloured_status(cell, style.colour);
-            line += cell;
-            if (column + 1 < cells.size()) line += std::string(widths[column] - shown + 2, ' ');
+            if (column + 1 < cells.size()) out.append(widths[column] - shown + 2, ' ');
         }
-        out += line + "\n";
+        out += '\n';
     };
     append_row(header, true);
     for (const auto& row : rows) append_row(row, false);

@@ -255,13 +255,27 @@ void NodeManager::save(Node& node, Durability durability) {
     store_.save(node.record, durability);
 }
 
-v1::NodeInfo NodeManager::info_of(const Node& node) const {
+v1::NodeInfo NodeManager::info_of(const Node& node, NodeListView view) const {
     v1::NodeInfo info;
+    fill_info(node, view, info);
+    return info;
+}
+
+void NodeManager::fill_info(const Node& node, NodeListView view, v1::NodeInfo& info) const {
     const auto& record = node.record;
     info.set_id(record.id());
     info.set_name(record.name());
     *info.mutable_image() = record.image();
     info.set_status(node.status);
+    if (node.status == v1::NODE_STATUS_RUNNING && node.machine) {
+        info.set_pid(node.machine->location().pid);
+        // From the record: a node found running by a restarted bvd keeps its uptime.
+        info.set_uptime_seconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, unix_time_ms() - record.started_at_ms()) / 1000));
+    }
+    if (view == NodeListView::table) {
+        info.mutable_network()->set_ip(record.network().ip());
+        return;
+    }
     info.set_desired(record.desired());
     *info.mutable_properties() = record.properties();
     *info.mutable_network() = record.network();
@@ -270,21 +284,37 @@ v1::NodeInfo NodeManager::info_of(const Node& node) const {
     info.set_created_at_ms(record.created_at_ms());
     info.set_failure(node.failure);
     info.set_recovery_attempts(node.recovery_attempts);
-    if (node.status == v1::NODE_STATUS_RUNNING && node.machine) {
-        info.set_pid(node.machine->location().pid);
-        // From the record: a node found running by a restarted bvd keeps its uptime.
-        info.set_uptime_seconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, unix_time_ms() - record.started_at_ms()) / 1000));
-    }
-    return info;
 }
 
-std::vector<v1::NodeInfo> NodeManager::list() const {
-    std::vector<v1::NodeInfo> infos;
+std::vector<const NodeManager::Node*> NodeManager::nodes_by_name() const {
+    // Sorted before any info is made: moving whole messages around was a fifth of a list.
+    std::vector<const Node*> live;
+    live.reserve(nodes_.size());
     for (const auto& [id, node] : nodes_) {
-        if (!node->deleted) infos.push_back(info_of(*node));
+        if (!node->deleted) live.push_back(node.get());
     }
-    std::ranges::sort(infos, {}, [](const v1::NodeInfo& info) { return info.name(); });
+    std::ranges::sort(live, {}, [](const Node* node) -> const std::string& { return node->record.name(); });
+    return live;
+}
+
+std::vector<v1::NodeInfo> NodeManager::list(NodeListView view) const {
+    std::vector<v1::NodeInfo> infos;
+    for (const auto* node : nodes_by_name()) infos.push_back(info_of(*node, view));
     return infos;
+}
+
+void NodeManager::list_into(google::protobuf::RepeatedPtrField<v1::NodeInfo>& out, NodeListView view,
+                            const NodeListFilter& filter) const {
+    const auto nodes = nodes_by_name();
+    out.Reserve(static_cast<int>(nodes.size()));
+    for (const auto* node : nodes) {
+        if (filter.running_only && node->status != v1::NODE_STATUS_RUNNING) continue;
+        if (!filter.image_contains.empty() &&
+            bv::image_name(node->record.image()).find(filter.image_contains) == std::string::npos) {
+            continue;
+        }
+        fill_info(*node, view, *out.Add());
+    }
 }
 
 v1::NodeInfo NodeManager::info(std::string_view node) const { return info_of(*find(node)); }

@@ -26,6 +26,15 @@
 
 namespace bv::daemon {
 
+// How much of each node a list holds: all of NodeInfo, or what `bv node list` shows (see
+// ListNodesRequest.table_only).
+enum class NodeListView { full, table };
+
+struct NodeListFilter {
+    bool running_only = false;
+    std::string image_contains;  // of "protocol/node_type/version"; empty: any
+};
+
 struct NodeManagerOptions {
     std::filesystem::path node_binary;  // bv-node: babel and babelsup of every node
     std::string node_binary_sha256;
@@ -64,7 +73,11 @@ public:
     // Returns the id of the deleted node.
     asio::awaitable<std::string> remove(std::string node);
 
-    std::vector<v1::NodeInfo> list() const;
+    // In name order.
+    std::vector<v1::NodeInfo> list(NodeListView view = NodeListView::full) const;
+    // The same into `out` (whose messages may live on an arena), only those `filter` lets by.
+    void list_into(google::protobuf::RepeatedPtrField<v1::NodeInfo>& out, NodeListView view,
+                   const NodeListFilter& filter) const;
     // Throws rpc::Error(not_found) for an unknown id or name.
     v1::NodeInfo info(std::string_view node) const;
     // The node's image config (for capabilities), whether it runs or not.
@@ -97,7 +110,10 @@ private:
     std::shared_ptr<Node> find(std::string_view node) const;
     // The node, with its operations lock held.
     asio::awaitable<LockedNode> lock(const std::string& reference);
-    v1::NodeInfo info_of(const Node& node) const;
+    v1::NodeInfo info_of(const Node& node, NodeListView view = NodeListView::full) const;
+    void fill_info(const Node& node, NodeListView view, v1::NodeInfo& info) const;
+    // The nodes not deleted, in name order.
+    std::vector<const Node*> nodes_by_name() const;
     machine::MachineSpec machine_spec(const v1::NodeRecord& record, const Image& image) const;
     v1::NodeEvent event_of(const Node& node, v1::NodeEventKind kind, std::string message) const;
     void publish(Node& node, v1::NodeEventKind kind, std::string message = {});

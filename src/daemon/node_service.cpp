@@ -68,15 +68,11 @@ asio::awaitable<v1::DeleteNodeResponse> NodeService::remove(v1::NodeRef request,
     co_return response;
 }
 
-asio::awaitable<v1::ListNodesResponse> NodeService::list(v1::ListNodesRequest request, rpc::CallContext&) {
-    v1::ListNodesResponse response;
-    for (auto& info : nodes_.list()) {
-        if (request.running_only() && info.status() != v1::NODE_STATUS_RUNNING) continue;
-        if (!request.image_filter().empty() && bv::image_name(info.image()).find(request.image_filter()) == std::string::npos) {
-            continue;
-        }
-        *response.add_nodes() = std::move(info);
-    }
+asio::awaitable<rpc::OnArena<v1::ListNodesResponse>> NodeService::list(v1::ListNodesRequest request, rpc::CallContext&) {
+    auto response = rpc::OnArena<v1::ListNodesResponse>::make();
+    nodes_.list_into(*response.message->mutable_nodes(),
+                     request.table_only() ? NodeListView::table : NodeListView::full,
+                     {request.running_only(), request.image_filter()});
     co_return response;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "rpc/message_codec.hpp"
+#include "rpc/on_arena.hpp"
 #include "rpc/procedure.hpp"
 
 namespace bv::rpc {
@@ -75,6 +77,17 @@ struct Page {
 };
 using PageHandler = std::function<Page()>;
 
+template <class Response>
+struct ResponseMessage {
+    using type = Response;
+    static const Response& of(const Response& response) { return response; }
+};
+template <class Message>
+struct ResponseMessage<OnArena<Message>> {
+    using type = Message;
+    static const Message& of(const OnArena<Message>& response) { return *response.message; }
+};
+
 // Maps procedure names (`blockvisor.v1.HostService/Health`) to handlers. Registration checks
 // the name and the message types against the descriptors generated from proto/, so a typo
 // fails at start-up, not at the first call.
@@ -82,14 +95,14 @@ class Router {
 public:
     template <class Request, class Response, class Handler>
     void unary(std::string procedure, Handler handler) {
-        check<Request, Response>(procedure, false);
+        check<Request, typename ResponseMessage<Response>::type>(procedure, false);
         routes_[std::move(procedure)].unary =
             [handler = std::move(handler)](std::string body, Codec codec,
                                            CallContext& context) -> asio::awaitable<std::string> {
             Request request;
             decode_message(body, codec, request);
             const Response response = co_await handler(std::move(request), context);
-            co_return encode_message(response, codec);
+            co_return encode_message(ResponseMessage<Response>::of(response), codec);
         };
     }
 

@@ -89,9 +89,17 @@ std::string join(const std::vector<std::string>& names) {
     return joined;
 }
 
-asio::awaitable<void> wait_until(std::optional<Clock::time_point> deadline) {
+// Completes at `deadline` with no error, or when cancelled with one: an error code, not an
+// exception, as it is cancelled at every call that ends in time.
+asio::awaitable<boost::system::error_code> wait_until(std::optional<Clock::time_point> deadline) {
     asio::steady_timer timer(co_await asio::this_coro::executor, deadline.value_or(Clock::time_point::max()));
-    co_await timer.async_wait(use_awaitable);
+    const auto [error] = co_await timer.async_wait(as_tuple);
+    co_return error;
+}
+
+// wait_until's error: the whole call was cancelled from outside, not timed out.
+void throw_if_cancelled(const boost::system::error_code& error) {
+    if (error) throw boost::system::system_error(error);
 }
 
 }  // namespace
@@ -182,7 +190,9 @@ private:
             const auto now = Clock::now();
             if (now >= deadline) co_return;
             timer.expires_at(std::min(deadline, now + server_->limits.idle_timeout_near_limit));
-            co_await timer.async_wait(use_awaitable);
+            // Cancelled when the request comes (or the connection is closed): nothing to wait for.
+            const auto [cancelled] = co_await timer.async_wait(as_tuple);
+            if (cancelled) co_return;
         }
     }
 
@@ -350,6 +360,7 @@ private:
                                  wait_until(context.deadline));
         if (outcome.index() == 1) co_return false;  // the client is gone: nobody to answer
         if (outcome.index() == 2) {
+            throw_if_cancelled(std::get<2>(outcome));
             co_await write_error(deadline_error(), http_status_of(Code::deadline_exceeded), keep_alive);
             co_return keep_alive;
         }
@@ -405,6 +416,7 @@ private:
             auto outcome = co_await (invoke_stream(route, std::move(body), codec, writer, context) ||
                                      client_gone() || wait_until(context.deadline));
             if (outcome.index() == 1) co_return false;
+            if (outcome.index() == 2) throw_if_cancelled(std::get<2>(outcome));
             error = outcome.index() == 2 ? std::optional<Error>(deadline_error()) : std::get<0>(outcome);
         } catch (const Error& bad_request) {
             error = bad_request;

@@ -6,7 +6,10 @@
 #include <boost/json.hpp>
 #include <sstream>
 
+#include "blockvisor/v1/node.pb.h"
+#include "host/node_words.hpp"
 #include "support/host_under_test.hpp"
+#include "support/rpc_call.hpp"
 #include "support/test_images.hpp"
 
 namespace bv::test {
@@ -90,6 +93,29 @@ TEST_F(CliOutput, TablesFitColumnsAndKeepTheIdWhole) {
     EXPECT_NE(table.find("\u2026"), std::string::npos) << "cut cells say so: " << table;
     // A pipe without COLUMNS gets whole cells, however long.
     EXPECT_NE(host_.bv({"node", "list"}).out.find("a-rather-long-node-name-for-the-table"), std::string::npos);
+}
+
+// `bv node list` asks for the table's fields alone; --json and other callers get everything.
+TEST_F(CliOutput, TheTableAsksForItsFieldsAloneAndJsonGetsEverything) {
+    ASSERT_EQ(host_.bv({"node", "create", image_, "--name", "listed", "--props", "key=value"}).exit_code, 0);
+    blockvisor::v1::ListNodesRequest request;
+    request.set_table_only(true);
+    const auto socket = rpc::unix_endpoint(host_.socket().string());
+    const auto table = call<blockvisor::v1::ListNodesResponse>(socket, "blockvisor.v1.NodeService/List", request);
+    ASSERT_EQ(table.nodes_size(), 1);
+    EXPECT_EQ(table.nodes(0).name(), "listed");
+    EXPECT_EQ(bv::image_name(table.nodes(0).image()), image_);
+    EXPECT_EQ(table.nodes(0).status(), blockvisor::v1::NODE_STATUS_STOPPED);
+    EXPECT_TRUE(table.nodes(0).properties().empty());
+    EXPECT_FALSE(table.nodes(0).has_requirements());
+    request.set_table_only(false);
+    const auto full = call<blockvisor::v1::ListNodesResponse>(socket, "blockvisor.v1.NodeService/List", request);
+    ASSERT_EQ(full.nodes_size(), 1);
+    EXPECT_EQ(full.nodes(0).properties().at("key"), "value");
+    EXPECT_TRUE(full.nodes(0).has_requirements());
+    const auto listed = json::parse(host_.bv({"node", "list", "--json"}).out).at("nodes").as_array().at(0).as_object();
+    EXPECT_EQ(listed.at("properties").at("key"), "value");
+    EXPECT_NE(host_.bv({"node", "list"}).out.find("listed"), std::string::npos);
 }
 
 TEST_F(CliOutput, ImportShowsLiveProgressOnATerminalOnly) {

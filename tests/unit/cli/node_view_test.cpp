@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace bv::cli {
 namespace {
 
@@ -39,6 +42,15 @@ TEST(CliNodeView, StatusWordIsTheEnumNameInLowercase) {
     EXPECT_EQ(status_word(v1::NODE_STATUS_STOPPED), "stopped");
     EXPECT_EQ(status_word(v1::NODE_STATUS_FAILED), "failed");
     EXPECT_EQ(status_word(v1::NODE_STATUS_UNSPECIFIED), "unspecified");
+}
+
+TEST(CliNodeView, EveryStatusHasItsEnumNameAsWord) {
+    const auto* statuses = v1::NodeStatus_descriptor();
+    for (int i = 0; i < statuses->value_count(); ++i) {
+        auto word = statuses->value(i)->name().substr(std::string_view("NODE_STATUS_").size());
+        std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+        EXPECT_EQ(status_word(static_cast<v1::NodeStatus>(statuses->value(i)->number())), word);
+    }
 }
 
 TEST(CliNodeView, StatusFromANewerBvdIsUnknown) {
