@@ -112,6 +112,7 @@ private:
     asio::awaitable<LockedNode> lock(const std::string& reference);
     v1::NodeInfo info_of(const Node& node, NodeListView view = NodeListView::full) const;
     void fill_info(const Node& node, NodeListView view, v1::NodeInfo& info) const;
+    std::shared_ptr<const Image> shared_image(Image image);
     // The nodes not deleted, in name order.
     std::vector<const Node*> nodes_by_name() const;
     machine::MachineSpec machine_spec(const v1::NodeRecord& record, const Image& image) const;
@@ -154,6 +155,8 @@ private:
     NodeManagerOptions options_;
     NodeStore store_;
     std::map<std::string, std::shared_ptr<Node>> nodes_;
+    // name -> the one copy its nodes share (shared_image)
+    std::map<std::string, std::weak_ptr<const Image>> image_copies_;
     Notifier recovery_wanted_;
     std::uint64_t last_sequence_;
     NodeKeyVault* key_vault_ = nullptr;
