@@ -549,12 +549,11 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
                          "node '" + node.record.name() + "': its image is not in the cache: " + node.failure);
     }
     check_host_ports(node);
-    // Saved with the machine's PID once it runs (machine_started below): a bvd that dies before
-    // that finds the node as it was, its start never made. Only the start's end must outlast a
-    // power loss (that one is synced in full): every file written and synced here is on the
-    // start's path (a new inode each, ~0.1 ms apiece on this test machine's disk).
     node.record.set_desired(v1::NODE_STATUS_RUNNING);
     node.record.set_started_at_ms(0);
+    // Only the start's end must outlast a power loss (that one is synced in full): until then
+    // a record from before the start is as good, and every fsync is on the start's path.
+    save(node, Durability::old_or_new);
     set_status(node, v1::NODE_STATUS_STARTING);
     const StartPlan plan{node.record,
                          *node.image,
