@@ -53,8 +53,7 @@ struct Failure {
 Plan make_plan(const SandboxLayout& layout, int listen_fd, int go_fd) {
     Plan plan;
     plan.root = layout.root.string();
-    plan.overlay_options = "lowerdir=" + layout.image_rootfs.string() + ",upperdir=" + layout.upper.string() +
-                           ",workdir=" + layout.work.string();
+    plan.overlay_options = overlay_mount_options(layout.image_rootfs, layout.upper, layout.work);
     const auto in_root = [&](const char* path) { return plan.root + path; };
     for (const char* directory : {"/proc", "/dev", "/tmp", "/run", kSandboxChannelDir, "/var", "/var/lib",
                                   kSandboxStateDir, kSandboxDataVolume, "/usr", "/usr/sbin"}) {
@@ -177,6 +176,11 @@ int listen_for_babelsup(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+std::string overlay_mount_options(const std::filesystem::path& lower, const std::filesystem::path& upper,
+                                  const std::filesystem::path& work) {
+    return "lowerdir=" + lower.string() + ",upperdir=" + upper.string() + ",workdir=" + work.string();
+}
 
 pid_t launch_sandbox(const SandboxLayout& layout, const std::function<void(pid_t)>& before_exec) {
     // Closed on every way out; -1 once closed.

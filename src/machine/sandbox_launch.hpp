@@ -33,6 +33,10 @@ inline constexpr const char* kSandboxStateDir = "/var/lib/babel";
 inline constexpr const char* kSandboxDataVolume = "/var/lib/blockvisor-data";
 inline constexpr const char* kSandboxBabelsup = "/usr/sbin/babelsup";
 
+// The overlay mount's options for a root of these layers (lower read only).
+std::string overlay_mount_options(const std::filesystem::path& lower, const std::filesystem::path& upper,
+                                  const std::filesystem::path& work);
+
 // Starts the sandbox and returns the host PID of its PID 1 (babelsup). The sandbox is not a
 // child of the caller (it is re-parented to the nearest subreaper), so it outlives bvd.
 // `before_exec(pid)` runs while PID 1 sets up its mounts and before it becomes babelsup: what

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "babel/node_contract.hpp"
+#include "common/child_processes.hpp"
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/process_identity.hpp"
@@ -111,8 +112,25 @@ void make_sandbox_directories(const SandboxPaths& paths) {
     }
 }
 
-asio::awaitable<void> SandboxBackend::prepare_node(const MachineSpec&, std::filesystem::path node_dir) {
-    co_await run_in_worker([&] { make_sandbox_directories(sandbox_paths(node_dir)); });
+asio::awaitable<void> SandboxBackend::prepare_node(const MachineSpec& spec, std::filesystem::path node_dir) {
+    const auto paths = sandbox_paths(node_dir);
+    co_await run_in_worker([&] { make_sandbox_directories(paths); });
+    // The overlay's first mount on a new upper layer took 1-2.5 ms, the next ones 0.3-0.5 ms
+    // (measured here): mounted once now, in a mount namespace that ends at once, the first start
+    // pays no more than the others. A failure here only leaves that cost to the first start,
+    // which reports any real problem with the layers.
+    SpawnOptions options;
+    options.argv = {"unshare", "--mount", "--propagation", "private", "mount", "-t", "overlay", "overlay", "-o",
+                    overlay_mount_options(spec.image_rootfs, paths.upper, paths.work), paths.root.string()};
+    options.environment = current_environment();
+    try {
+        const auto mounted = co_await run_command(children_, std::move(options), std::chrono::seconds(10));
+        if (!mounted.status || !mounted.status->success()) {
+            log::debug("node {}: mounting its overlay ahead failed: {}", spec.hostname, mounted.err);
+        }
+    } catch (const std::exception& error) {
+        log::debug("node {}: mounting its overlay ahead failed: {}", spec.hostname, error.what());
+    }
 }
 
 SandboxPaths sandbox_paths(const std::filesystem::path& node_dir) {
