@@ -23,7 +23,7 @@ TEST(SandboxCreate, MountsTheOverlayOnceAheadAndLeavesNothingMounted) {
     const auto id = created.out.substr(0, created.out.find('\n'));
     const auto node_dir = host.root() / "var/lib/blockvisor/nodes" / id;
     // overlayfs makes its work/work directory at a mount.
-    EXPECT_TRUE(std::filesystem::is_directory(node_dir / "rootfs/work/work")) << "the overlay was not mounted ahead";
+    EXPECT_TRUE(std::filesystem::is_directory(node_dir / "rootfs/work" / "work")) << "the overlay was not mounted ahead";
     EXPECT_EQ(read_file("/proc/self/mountinfo").find(id), std::string::npos) << "a mount of the node stayed on the host";
     EXPECT_TRUE(std::filesystem::is_empty(node_dir / "rootfs/root"));
     ASSERT_EQ(host.bv({"node", "start", "prepared"}).exit_code, 0);
