@@ -131,10 +131,10 @@ void favor_cgroup_moves_for_sandboxes() {
     try {
         if (machine::favor_cgroup_moves() == machine::CgroupMoves::made_fast) {
             log::info("turned favordynmods on at the host's cgroup2 mount: sandbox starts move into their cgroups "
-                      "without waiting (keep_cgroup_options in the host config leaves the mount alone)");
+                      "without waiting (\"keepCgroupOptions\": true in the host config leaves the mount alone)");
         }
     } catch (const std::exception& error) {
-        log::warn("sandbox starts stay slower (each cgroup move waits 5-20 ms): {}", error.what());
+        log::warn("sandbox starts stay slower (each cgroup move waits 5-22 ms): {}", error.what());
     }
 }
 

@@ -118,7 +118,7 @@ NodeManager::NodeManager(asio::any_io_executor executor, HostPaths paths, ImageS
 NodeManager::~NodeManager() = default;
 
 // One copy per image, whatever the number of its nodes: a copy of the parsed babel.toml in each
-// node was most of bvd's memory at 1,000 nodes (16 KiB a node, measured).
+// node was 3.5 KiB of the 16 KiB each node took in bvd's memory (measured, 1,000 dummy nodes).
 std::shared_ptr<const Image> NodeManager::shared_image(Image image) {
     auto& cached = image_copies_[image.name];
     if (auto existing = cached.lock(); existing && existing->dir == image.dir && existing->config_toml == image.config_toml) {
@@ -268,9 +268,9 @@ void NodeManager::save(Node& node, Durability durability) {
     store_.save(node.record, durability);
 }
 
-v1::NodeInfo NodeManager::info_of(const Node& node, NodeListView view) const {
+v1::NodeInfo NodeManager::info_of(const Node& node) const {
     v1::NodeInfo info;
-    fill_info(node, view, info);
+    fill_info(node, NodeListView::full, info);
     return info;
 }
 
@@ -310,9 +310,9 @@ std::vector<const NodeManager::Node*> NodeManager::nodes_by_name() const {
     return live;
 }
 
-std::vector<v1::NodeInfo> NodeManager::list(NodeListView view) const {
+std::vector<v1::NodeInfo> NodeManager::list() const {
     std::vector<v1::NodeInfo> infos;
-    for (const auto* node : nodes_by_name()) infos.push_back(info_of(*node, view));
+    for (const auto* node : nodes_by_name()) infos.push_back(info_of(*node));
     return infos;
 }
 

@@ -74,7 +74,7 @@ public:
     asio::awaitable<std::string> remove(std::string node);
 
     // In name order.
-    std::vector<v1::NodeInfo> list(NodeListView view = NodeListView::full) const;
+    std::vector<v1::NodeInfo> list() const;
     // The same into `out` (whose messages may live on an arena), only those `filter` lets by.
     void list_into(google::protobuf::RepeatedPtrField<v1::NodeInfo>& out, NodeListView view,
                    const NodeListFilter& filter) const;
@@ -110,7 +110,7 @@ private:
     std::shared_ptr<Node> find(std::string_view node) const;
     // The node, with its operations lock held.
     asio::awaitable<LockedNode> lock(const std::string& reference);
-    v1::NodeInfo info_of(const Node& node, NodeListView view = NodeListView::full) const;
+    v1::NodeInfo info_of(const Node& node) const;
     void fill_info(const Node& node, NodeListView view, v1::NodeInfo& info) const;
     std::shared_ptr<const Image> shared_image(Image image);
     // The nodes not deleted, in name order.

@@ -40,33 +40,37 @@ std::optional<Cgroup2Mount> find_cgroup2_mount(std::string_view mountinfo) {
     return std::nullopt;
 }
 
-CgroupMoves favor_cgroup_moves() {
-    const auto mount = find_cgroup2_mount(read_file("/proc/self/mountinfo"));
-    if (!mount) return CgroupMoves::no_cgroup2_mount;
-    const auto& options = mount->super_options;
-    if (std::find(options.begin(), options.end(), "favordynmods") != options.end()) return CgroupMoves::fast_already;
-    // fspick reconfigures the superblock alone (the mount's nosuid, noexec... stay); the
-    // options it is not given are cleared, so all of today's go with it.
+void reconfigure_cgroup2_mount(const std::string& mount_point, const std::vector<std::string>& super_options) {
     struct Context {
         int fd;
         ~Context() {
             if (fd >= 0) ::close(fd);
         }
-    } context{::fspick(AT_FDCWD, mount->mount_point.c_str(), FSPICK_CLOEXEC)};
-    if (context.fd < 0) fail("cannot open " + mount->mount_point + " to reconfigure it");
-    const auto set = [&](const std::string& option) {
+    } context{::fspick(AT_FDCWD, mount_point.c_str(), FSPICK_CLOEXEC)};
+    if (context.fd < 0) fail("cannot open " + mount_point + " to reconfigure it");
+    for (const auto& option : super_options) {
         const auto equals = option.find('=');
         const int result = equals == std::string::npos
                                ? ::fsconfig(context.fd, FSCONFIG_SET_FLAG, option.c_str(), nullptr, 0)
                                : ::fsconfig(context.fd, FSCONFIG_SET_STRING, option.substr(0, equals).c_str(),
                                             option.substr(equals + 1).c_str(), 0);
-        if (result != 0) fail("cannot set " + option + " on " + mount->mount_point);
-    };
-    for (const auto& option : options) set(option);
-    set("favordynmods");
-    if (::fsconfig(context.fd, FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0) != 0) {
-        fail("cannot remount " + mount->mount_point + " with favordynmods");
+        if (result != 0) fail("cannot set " + option + " on " + mount_point);
     }
+    if (::fsconfig(context.fd, FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0) != 0) {
+        std::string joined;
+        for (const auto& option : super_options) joined += (joined.empty() ? "" : ",") + option;
+        fail("cannot remount " + mount_point + " with " + joined);
+    }
+}
+
+CgroupMoves favor_cgroup_moves() {
+    const auto mount = find_cgroup2_mount(read_file("/proc/self/mountinfo"));
+    if (!mount) return CgroupMoves::no_cgroup2_mount;
+    const auto& options = mount->super_options;
+    if (std::find(options.begin(), options.end(), "favordynmods") != options.end()) return CgroupMoves::fast_already;
+    auto wanted = options;
+    wanted.emplace_back("favordynmods");
+    reconfigure_cgroup2_mount(mount->mount_point, wanted);
     return CgroupMoves::made_fast;
 }
 

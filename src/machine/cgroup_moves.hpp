@@ -18,6 +18,10 @@ struct Cgroup2Mount {
 // /proc/self/mountinfo); none when the host has no cgroup2 mount.
 std::optional<Cgroup2Mount> find_cgroup2_mount(std::string_view mountinfo);
 
+// Reconfigures the mount's superblock with exactly `super_options` (fspick: the mount's own
+// nosuid, noexec... stay; options not given are cleared). Throws std::system_error.
+void reconfigure_cgroup2_mount(const std::string& mount_point, const std::vector<std::string>& super_options);
+
 enum class CgroupMoves { fast_already, made_fast, no_cgroup2_mount };
 
 // Moving a process into a cgroup (a sandbox's PID 1 into its limits, at each start) waits for

@@ -39,9 +39,10 @@ std::string overlay_mount_options(const std::filesystem::path& lower, const std:
 
 // Starts the sandbox and returns the host PID of its PID 1 (babelsup). The sandbox is not a
 // child of the caller (it is re-parented to the nearest subreaper), so it outlives bvd.
-// `before_exec(pid)` runs while PID 1 sets up its mounts and before it becomes babelsup: what
-// must hold for every process of the sandbox (its cgroups) is done there, at no cost in time
-// (moving a process into a cgroup v1 waits for an RCU grace period: 0.2-15 ms, measured).
+// `before_exec(pid)` runs while PID 1 sets up its mounts, and PID 1 becomes babelsup only once
+// it returned: what must hold for every process of the sandbox (its cgroups) is done there.
+// The start waits for it (a cgroup move took 5-22 ms before bvd turned favordynmods on:
+// machine/cgroup_moves.hpp).
 // babelsup's listening socket is made before it runs, so that a call to it can be made at
 // once and waits in the socket's queue. Throws std::system_error naming the step that failed
 // (mounting the overlay, chroot...).

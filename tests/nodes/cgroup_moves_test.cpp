@@ -2,11 +2,9 @@
 // cgroup does not wait for an RCU grace period (machine/cgroup_moves.hpp).
 
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <sys/mount.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/files.hpp"
 #include "machine/cgroup_moves.hpp"
@@ -22,23 +20,13 @@ bool favors_moves(const machine::Cgroup2Mount& mount) {
     return std::find(options.begin(), options.end(), "favordynmods") != options.end();
 }
 
-// Reconfigures the mount with its options but favordynmods (fspick clears what it is not given).
-bool turn_favordynmods_off(const machine::Cgroup2Mount& mount) {
-    const int context = ::fspick(AT_FDCWD, mount.mount_point.c_str(), FSPICK_CLOEXEC);
-    if (context < 0) return false;
-    bool done = true;
-    for (const auto& option : mount.super_options) {
-        if (option != "favordynmods") done = done && ::fsconfig(context, FSCONFIG_SET_FLAG, option.c_str(), nullptr, 0) == 0;
-    }
-    done = done && ::fsconfig(context, FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0) == 0;
-    ::close(context);
-    return done;
-}
-
 TEST(CgroupMoves, BvdTurnsFavordynmodsOnAtTheCgroup2MountKeepingItsOtherOptions) {
     const auto before = cgroup2_mount();
     if (!before) GTEST_SKIP() << "this host has no cgroup2 mount";
-    ASSERT_TRUE(turn_favordynmods_off(*before)) << "cannot reconfigure " << before->mount_point;
+    std::vector<std::string> without;
+    std::copy_if(before->super_options.begin(), before->super_options.end(), std::back_inserter(without),
+                 [](const std::string& option) { return option != "favordynmods"; });
+    machine::reconfigure_cgroup2_mount(before->mount_point, without);
     const auto off = cgroup2_mount();
     ASSERT_TRUE(off);
     ASSERT_FALSE(favors_moves(*off)) << "this kernel keeps favordynmods on: nothing to check";
