@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -91,8 +92,24 @@ Plan make_plan(const SandboxLayout& layout, int listen_fd, int go_fd) {
     ::_exit(127);
 }
 
+// Closes every descriptor from 3 up but those in `keep` (-1: none). A sandbox's PID 1 holds
+// copies of whatever bvd had open when it forked, the go pipes of other sandboxes starting at
+// the same time among them: two PID 1s each holding the other's write end until its own exec
+// waited for each other for good (NodeHost.TwentyNodesStartConcurrently hung).
+void close_all_but(std::array<int, 4> keep) {
+    std::sort(keep.begin(), keep.end());
+    unsigned first = 3;
+    for (const int fd : keep) {
+        if (fd < static_cast<int>(first)) continue;
+        if (static_cast<unsigned>(fd) > first) ::close_range(first, static_cast<unsigned>(fd) - 1, 0);
+        first = static_cast<unsigned>(fd) + 1;
+    }
+    ::close_range(first, ~0U, 0);
+}
+
 // PID 1 of the sandbox: set up its root and become babelsup.
 [[noreturn]] void become_babelsup(const Plan& plan, int console_fd, char* const* argv, char* const* envp, int report_fd) {
+    close_all_but({console_fd, report_fd, plan.listen_fd, plan.go_fd});
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(report_fd, 1);
     if (::mount("overlay", plan.root.c_str(), "overlay", 0, plan.overlay_options.c_str()) != 0) fail(report_fd, 2);
     for (const auto& directory : plan.directories) {
