@@ -7,11 +7,22 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "support/host_under_test.hpp"
 #include "support/process.hpp"
 
 namespace bv::test {
 
 namespace {
+
+// Rebuilt when a source of the image (babel.toml, contents) is newer than the cached build.
+bool built_after_its_sources(const std::filesystem::path& built, const std::filesystem::path& sources) {
+    if (!std::filesystem::exists(built / "babel.toml")) return false;
+    const auto built_at = std::filesystem::last_write_time(built / "babel.toml");
+    for (const auto& source : std::filesystem::directory_iterator(sources)) {
+        if (source.last_write_time() > built_at) return false;
+    }
+    return true;
+}
 
 std::filesystem::path cached_image(const std::string& image, const std::string& version, bool vm) {
     const std::filesystem::path cache = std::filesystem::path(BV_BINARY_DIR) / "test-images";
@@ -19,16 +30,12 @@ std::filesystem::path cached_image(const std::string& image, const std::string& 
     const auto dir = cache / (image + (version.empty() ? "" : "-" + version) + (vm ? "-vm" : ""));
     const int lock = ::open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     ::flock(lock, LOCK_EX);
-    // Rebuilt when the image's sources are newer than the cached build.
-    const auto sources = std::filesystem::path(BV_SOURCE_DIR) / "images" / image / "babel.toml";
-    const bool fresh = std::filesystem::exists(dir / "babel.toml") &&
-                       std::filesystem::last_write_time(dir / "babel.toml") >= std::filesystem::last_write_time(sources);
-    if (!fresh) {
+    if (!built_after_its_sources(dir, std::filesystem::path(BV_SOURCE_DIR) / "images" / image)) {
         std::vector<std::string> argv{std::string(BV_SOURCE_DIR) + "/scripts/build-image"};
         if (vm) argv.emplace_back("--vm");
         argv.insert(argv.end(), {image, dir.string()});
         if (!version.empty()) argv.push_back(version);
-        const auto built = run(argv, std::chrono::minutes(5));
+        const auto built = run(argv, std::chrono::minutes(5), {{"BV_NODE", node_binary()}});
         if (built.exit_code != 0) {
             ::close(lock);
             throw std::runtime_error("building image " + image + " failed: " + built.err);
