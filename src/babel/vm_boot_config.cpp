@@ -42,6 +42,8 @@ VmBootConfig parse_vm_boot_config(std::string_view command_line) {
         const auto name = word.substr(0, equals), value = word.substr(equals + 1);
         if (name == "bv.hostname") {
             config.hostname = value;
+        } else if (name == "bv.image") {
+            config.image = value;
         } else if (name == "bv.net") {
             config.public_link = parse_link(name, value, true);
         } else if (name == "bv.channel") {
@@ -72,6 +74,7 @@ std::string module_parameters(std::string_view command_line, std::string_view mo
 
 std::string vm_boot_parameters(const VmBootConfig& config) {
     auto text = "bv.hostname=" + config.hostname;
+    if (!config.image.empty()) text += " bv.image=" + config.image;
     if (config.channel_link) text += " bv.channel=" + link_text(*config.channel_link);
     if (config.public_link) text += " bv.net=" + link_text(*config.public_link);
     return text;

@@ -21,6 +21,9 @@ struct VmBootConfig {
     // bv.channel=MAC,CIDR: the node channel on a private point-to-point link (TCP on its
     // address). Absent: the channel is vsock (Firecracker).
     std::optional<GuestLink> channel_link;
+    // bv.image=NAME: the node's image (protocol/type/version). The node's changes to its root
+    // live on the data disk over that image's os.img only; another image (an upgrade) drops them.
+    std::string image;
 };
 
 // Parses /proc/cmdline. Throws std::invalid_argument naming the parameter that is missing or

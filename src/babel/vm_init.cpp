@@ -25,6 +25,8 @@
 #include <system_error>
 #include <thread>
 
+#include "babel/vm_root_layer.hpp"
+
 namespace bv::babel {
 namespace {
 
@@ -214,8 +216,7 @@ VmBootConfig prepare_vm_guest() {
     // As in a sandbox: the image read only below, the node's own changes above it (on its
     // data disk, so they last across restarts); programs expect to write where they like
     // (litecoin-cli makes ~/.litecoin).
-    fs::create_directories("/node/root/upper");
-    fs::create_directories("/node/root/work");
+    prepare_root_layer("/node", config.image);
     mount_or_fail("overlay", "/newroot", "overlay", 0, "lowerdir=/os,upperdir=/node/root/upper,workdir=/node/root/work");
     const auto node_disk = std::string("/newroot") + kGuestNodeDisk;
     if (::mount("/node", node_disk.c_str(), nullptr, MS_BIND, nullptr) != 0) fail("mounting the data disk in the new root");

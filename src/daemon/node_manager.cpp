@@ -145,6 +145,7 @@ machine::MachineSpec NodeManager::machine_spec(const v1::NodeRecord& record, con
     auto& vm = spec.vm;
     vm.kernel = image.kernel();
     vm.os_image = image.os_image();
+    vm.image_name = image.name;
     vm.data_image = spec.node_dir / "data.img";
     // An image that states no disk gets 1 GiB: room for babel's state and a small chain.
     vm.data_disk_bytes = std::max<std::uint64_t>(record.requirements().disk_size_gb(), 1) << 30;

@@ -26,6 +26,7 @@ FirecrackerPaths firecracker_paths(const std::filesystem::path& node_dir) {
 std::string firecracker_boot_args(const MachineSpec& spec) {
     babel::VmBootConfig config;
     config.hostname = spec.hostname;
+    config.image = spec.vm.image_name;
     if (spec.network == NetworkMode::bridge) config.public_link = babel::GuestLink{spec.vm.mac, with_prefix(spec.ip), spec.gateway};
     return "console=ttyS0 reboot=k panic=1 pci=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd quiet " +
            babel::vm_boot_parameters(config) + " -- babelsup --vm-init";

@@ -44,6 +44,7 @@ std::optional<Accelerator> parse_accelerator(std::string_view name);
 struct VmSpec {
     std::filesystem::path kernel;      // the image's uncompressed vmlinux
     std::filesystem::path os_image;    // the image's ext4 root disk, attached read only
+    std::string image_name;            // protocol/type/version of that image (bv.image= to the guest)
     std::filesystem::path data_image;  // the node's own ext4 disk (babel's state and the chain's data)
     std::uint64_t data_disk_bytes = 0; // size of a new data_image
     std::string tap;                   // public interface on the bridge (bridge mode)

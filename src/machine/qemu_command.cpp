@@ -20,6 +20,7 @@ std::string with_prefix(const std::string& address) {
 babel::VmBootConfig boot_config(const MachineSpec& spec) {
     babel::VmBootConfig config;
     config.hostname = spec.hostname;
+    config.image = spec.vm.image_name;
     config.channel_link = {channel_mac(spec.vm.channel_link), channel_link_addresses(spec.vm.channel_link).guest + "/30", ""};
     if (spec.network == NetworkMode::bridge) config.public_link = babel::GuestLink{spec.vm.mac, with_prefix(spec.ip), spec.gateway};
     return config;

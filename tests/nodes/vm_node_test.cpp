@@ -30,6 +30,21 @@ std::string trimmed(std::string text) {
     return text;
 }
 
+// A stopped VM node's data disk, read and written from the host with e2fsprogs' debugfs.
+std::string debugfs(const std::string& disk, const std::string& request) {
+    const auto result = run({"debugfs", "-R", request, disk}, 30s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out;
+}
+// The guest powers off without unmounting (after a sync): its journal is replayed first, or
+// the guest's next mount replays it over what debugfs wrote.
+void debugfs_write(const std::string& disk, const std::string& request) {
+    const auto checked = run({"e2fsck", "-fy", disk}, 60s);
+    EXPECT_LE(checked.exit_code, 1) << checked.out << checked.err;  // 1: fixed (the journal replayed)
+    const auto result = run({"debugfs", "-w", "-R", request, disk}, 30s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
 bool link_exists(const std::string& name) { return run({"ip", "link", "show", name}, 10s).exit_code == 0; }
 
 std::string compact(const std::string& id) {
@@ -65,6 +80,10 @@ protected:
     }
 
     fs::path node_dir(const std::string& id) const { return host_.root() / "var/lib/blockvisor/nodes" / id; }
+    std::string console_tail(const std::string& id) const {
+        const auto console = read_file(node_dir(id) / "console.log");
+        return console.substr(console.size() > 4000 ? console.size() - 4000 : 0);
+    }
 
     // bvd again, with the Firecracker double as its firecracker_binary, recording what it is sent.
     fs::path use_firecracker_double() {
@@ -141,7 +160,26 @@ TEST_F(VmNode, LitecoinInAQemuVmLivesThroughStopsCrashesAndRestartsOfBvd) {
         << bv({"node", "info", "vm"});
     EXPECT_EQ(height_of("vm"), "6");
 
+    // Upgraded: the node's changes to its root (on data.img, over the old os.img) go, the
+    // chain's data stays.
+    bv({"node", "stop", "vm"});
+    const auto data_disk = (node_dir(id) / "data.img").string();
+    EXPECT_EQ(debugfs(data_disk, "cat /root/image"), image);
+    const auto marker = host_.root() / "marker";
+    write_file_atomically(marker, "made over the old image");
+    debugfs_write(data_disk, "write " + marker.string() + " /root/upper/marker");
+    ASSERT_NE(debugfs(data_disk, "ls -l /root/upper").find("marker"), std::string::npos);
+    bv({"image", "import", test_vm_image("litecoin", "0.21.2.98").string(), "--replace"});
+    bv({"node", "upgrade", "vm", "litecoin/regtest/0.21.2.98"});
+    EXPECT_EQ(json::value_to<std::string>(node_info("vm").at("image").at("version")), "0.21.2.98");
+    const auto upgraded_start = host_.bv({"node", "start", "vm"});
+    ASSERT_EQ(upgraded_start.exit_code, 0) << upgraded_start.err << console_tail(id) << host_.daemon().err().substr(host_.daemon().err().size() > 6000 ? host_.daemon().err().size() - 6000 : 0);
+    EXPECT_EQ(height_of("vm"), "6") << "the chain's data did not survive the upgrade";
     const int last_qemu = pid_of("vm");
+    bv({"node", "stop", "vm"});
+    EXPECT_EQ(debugfs(data_disk, "cat /root/image"), "litecoin/regtest/0.21.2.98");
+    EXPECT_EQ(debugfs(data_disk, "ls -l /root/upper").find("marker"), std::string::npos) << "the old root layer stayed";
+
     bv({"node", "delete", "vm"});
     EXPECT_TRUE(eventually([&] { return ::kill(last_qemu, 0) != 0; }, 10s));
     EXPECT_FALSE(fs::exists(node_dir(id)));

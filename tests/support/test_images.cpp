@@ -51,7 +51,9 @@ std::filesystem::path test_image(const std::string& image, const std::string& ve
     return cached_image(image, version, false);
 }
 
-std::filesystem::path test_vm_image(const std::string& image) { return cached_image(image, {}, true); }
+std::filesystem::path test_vm_image(const std::string& image, const std::string& version) {
+    return cached_image(image, version, true);
+}
 
 std::vector<NodeProcess> processes_in(const std::filesystem::path& root) {
     std::vector<NodeProcess> found;

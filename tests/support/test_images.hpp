@@ -10,7 +10,7 @@ namespace bv::test {
 // shared by the tests that run at the same time (building it is serialised with a lock).
 std::filesystem::path test_image(const std::string& image, const std::string& version = {});
 // The same with the VM backends' part (scripts/build-image --vm: vm/vmlinux, modules, os.img).
-std::filesystem::path test_vm_image(const std::string& image);
+std::filesystem::path test_vm_image(const std::string& image, const std::string& version = {});
 
 // Host PIDs of the processes running inside the node whose root directory is `root`
 // (/proc/<pid>/root points there), with their command names.

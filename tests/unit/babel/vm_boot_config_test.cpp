@@ -7,7 +7,7 @@ namespace {
 
 TEST(VmBootConfig, RoundTripsThroughTheKernelCommandLine) {
     VmBootConfig config{"calm-river-7", GuestLink{"06:00:0a:14:00:05", "10.20.0.5/24", "10.20.0.1"},
-                        GuestLink{"06:01:00:00:00:40", "169.254.1.2/30", ""}};
+                        GuestLink{"06:01:00:00:00:40", "169.254.1.2/30", ""}, "litecoin/regtest/0.21.2.1"};
     const auto parsed =
         parse_vm_boot_config("console=ttyS0 quiet " + vm_boot_parameters(config) + " panic=-1 -- babelsup --vm-init");
     EXPECT_EQ(parsed.hostname, "calm-river-7");
@@ -17,6 +17,7 @@ TEST(VmBootConfig, RoundTripsThroughTheKernelCommandLine) {
     ASSERT_TRUE(parsed.channel_link);
     EXPECT_EQ(parsed.channel_link->mac, "06:01:00:00:00:40");
     EXPECT_TRUE(parsed.channel_link->gateway.empty());
+    EXPECT_EQ(parsed.image, "litecoin/regtest/0.21.2.1");
 }
 
 TEST(VmBootConfig, NoPublicLinkInHostMode) {
