@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,6 +114,48 @@ Pipe make_pipe() {
     ::_exit(127);
 }
 
+// posix_spawn: glibc starts the child with vfork's semantics (CLONE_VM | CLONE_VFORK), so none
+// of this process's page tables are copied and this process takes no copy-on-write faults
+// after the child is gone. It does what exec_child does, except switching users (no spawn
+// attribute for that: such a child is forked). Returns the error of the child's set-up or
+// exec, 0 when it runs.
+int spawn_without_copying(const SpawnOptions& options, const std::string& program, char* const* argv, char* const* envp,
+                          const Pipe& out, const Pipe& err, pid_t& pid) {
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (options.new_session) {
+        flags |= POSIX_SPAWN_SETSID;
+    } else if (options.new_process_group) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        posix_spawnattr_setpgroup(&attributes, 0);
+    }
+    sigset_t signals;
+    sigemptyset(&signals);
+    posix_spawnattr_setsigmask(&attributes, &signals);
+    for (const int signal_number : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT}) sigaddset(&signals, signal_number);
+    posix_spawnattr_setsigdefault(&attributes, &signals);
+    posix_spawnattr_setflags(&attributes, flags);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDWR, 0);
+    if (out.write >= 0) posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO);
+    if (err.write >= 0) posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO);
+    if (out.write < 0 && !options.output_file.empty()) {
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                         0640);
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    }
+    // As in exec_child: nothing this process opened reaches the child.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (!options.working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
+    const int error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return error;
+}
+
 }  // namespace
 
 std::string ExitStatus::describe() const {
@@ -183,42 +226,51 @@ ChildProcess ChildProcesses::spawn(const SpawnOptions& options) {
         }
     };
     pid_t pid = -1;
+    int exec_error = 0;
     try {
         if (options.capture_output) {
             out = make_pipe();
             err = make_pipe();
         }
-        report = make_pipe();
-        pid = ::fork();
-        if (pid < 0) throw std::system_error(errno, std::generic_category(), "cannot fork to run " + program);
+        if (user) {
+            report = make_pipe();
+            pid = ::fork();
+            if (pid < 0) throw std::system_error(errno, std::generic_category(), "cannot fork to run " + program);
+        } else {
+            exec_error = spawn_without_copying(options, program, argv.data(), envp.data(), out, err, pid);
+        }
     } catch (...) {
         close_all();
         throw;
     }
     if (pid == 0) exec_child(options, program, argv.data(), envp.data(), user, out, err, report.write);
 
-    // A PID seen before (and reaped) may come back: this is a new child.
-    children_[pid] = Child{};
     for (int* fd : {&report.write, &out.write, &err.write}) {
         if (*fd >= 0) ::close(*fd);
         *fd = -1;
     }
-    int exec_error = 0;
-    ssize_t reported;
-    do {
-        reported = ::read(report.read, &exec_error, sizeof exec_error);
-    } while (reported < 0 && errno == EINTR);
-    ::close(report.read);
+    if (report.read >= 0) {
+        ssize_t reported;
+        do {
+            reported = ::read(report.read, &exec_error, sizeof exec_error);
+        } while (reported < 0 && errno == EINTR);
+        ::close(report.read);
+        report.read = -1;
+        if (reported == sizeof exec_error) {
+            // The child could not exec and is exiting right now.
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    if (exec_error != 0) {
+        close_all();
+        throw std::system_error(exec_error, std::generic_category(), "cannot run " + program);
+    }
+    // A PID seen before (and reaped) may come back: this is a new child.
+    children_[pid] = Child{};
     ChildProcess child;
     child.pid = pid;
     if (out.read >= 0) child.stdout_pipe.emplace(executor_, out.read);
     if (err.read >= 0) child.stderr_pipe.emplace(executor_, err.read);
-    if (reported == sizeof exec_error) {
-        // The child could not exec and is exiting right now.
-        ::waitpid(pid, nullptr, 0);
-        children_.erase(pid);
-        throw std::system_error(exec_error, std::generic_category(), "cannot run " + program);
-    }
     return child;
 }
 

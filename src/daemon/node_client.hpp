@@ -54,8 +54,10 @@ public:
 private:
     // A try that got no connection within kWhenUpConnectTimeout is made again at once: the
     // kernel would send its next SYN a second later (measured: a QEMU guest's first answer
-    // came ~0.5 s after it listened with one 500 ms bound for the whole try).
-    static constexpr std::chrono::milliseconds kWhenUpConnectTimeout{150};
+    // came ~0.5 s after it listened with one 500 ms bound for the whole try). A booting guest
+    // drops SYNs until it has its address: the bound is how late bvd may see it listen (a
+    // SYN to a tap every 50 ms costs nothing).
+    static constexpr std::chrono::milliseconds kWhenUpConnectTimeout{50};
     static constexpr std::chrono::milliseconds kWhenUpCallTimeout{500};
 
     rpc::ConnectClient& client(std::uint32_t port) { return port == babel::kBabelSupPort ? babelsup_ : babel_; }

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 #include <linux/vm_sockets.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -16,6 +19,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sstream>
 #include <system_error>
 
 #include "babel/node_channel.hpp"
@@ -108,6 +112,68 @@ TEST(ChildProcesses, StoppingAGroupKillsWhatIgnoresSigterm) {
     // scheduled to die: on a busy machine that can come after the leader is reaped.
     EXPECT_TRUE(eventually([&] { return live_members_of_group(group) == 0; }, 5s))
         << "something of the group survived SIGKILL";
+}
+
+// What a child starts with, whether it is spawned without copying this process (posix_spawn)
+// or forked to switch users: only stdin (/dev/null), stdout and stderr; no blocked or ignored
+// signals; its own process group; the working directory asked for.
+TEST(ChildProcesses, AChildStartsCleanWhateverThisProcessHolds) {
+    const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC
+    ASSERT_GE(leaked, 3);
+    const auto previous_pipe = ::signal(SIGPIPE, SIG_IGN);
+    sigset_t blocked, previous_mask;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGUSR1);
+    ::pthread_sigmask(SIG_BLOCK, &blocked, &previous_mask);
+    const std::string report = fmt::format(
+        "readlink /proc/$$/cwd; [ -e /proc/$$/fd/{} ] && echo leaked; readlink /proc/$$/fd/0;"
+        " grep -E '^Sig(Blk|Ign)' /proc/$$/status; echo pgid $(cut -d ' ' -f 5 /proc/$$/stat) pid $$; id -u",
+        leaked);
+    for (const std::string user : {"", "nobody"}) {
+        run_on_loop([&](asio::io_context& io) -> asio::awaitable<void> {
+            ChildProcesses children(io.get_executor());
+            auto options = command({"sh", "-c", report});
+            options.working_directory = "/tmp";
+            options.user = user;
+            const auto result = co_await run_command(children, options, 10s);
+            EXPECT_TRUE(result.status && result.status->success()) << result.err;
+            const auto& out = result.out;
+            EXPECT_EQ(out.find("leaked"), std::string::npos) << "user '" << user << "': " << out;
+            EXPECT_EQ(out.rfind("/tmp\n/dev/null\n", 0), 0u) << out;
+            EXPECT_NE(out.find("SigBlk:\t0000000000000000\n"), std::string::npos) << out;
+            // Signals 1-31 (SIGPIPE among them) as the defaults. glibc's posix_spawn leaves its
+            // own two signals (32, 33: thread cancellation, setxid) ignored; a glibc program
+            // sets them up again at its start.
+            const auto ignored = out.find("SigIgn:\t");
+            EXPECT_EQ(std::stoull(out.substr(std::min(ignored + 8, out.size()), 16), nullptr, 16) & 0x7fffffffULL, 0u) << out;
+            std::istringstream ids(out.substr(std::min(out.find("pgid "), out.size())));
+            std::string word;
+            pid_t group = 0, pid = 0;
+            ids >> word >> group >> word >> pid;
+            EXPECT_EQ(group, pid) << out;
+            EXPECT_NE(out.find(user.empty() ? "\n0\n" : "\n65534\n"), std::string::npos) << out;
+        });
+    }
+    ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+    ::signal(SIGPIPE, previous_pipe);
+    ::close(leaked);
+}
+
+TEST(ChildProcesses, AnOutputFileThatCannotBeOpenedIsAClearErrorAndLeavesNoChild) {
+    run_on_loop([](asio::io_context& io) -> asio::awaitable<void> {
+        ChildProcesses children(io.get_executor());
+        auto options = command({"true"});
+        options.capture_output = false;
+        options.output_file = "/nonexistent/dir/out.log";
+        try {
+            children.spawn(options);
+            ADD_FAILURE() << "spawned with an output file that cannot be opened";
+        } catch (const std::system_error& error) {
+            EXPECT_EQ(error.code().value(), ENOENT) << error.what();
+            EXPECT_NE(std::string(error.what()).find("true"), std::string::npos) << error.what();
+        }
+        co_return;
+    });
 }
 
 TEST(ChildProcesses, ProgramThatCannotRunIsAClearError) {

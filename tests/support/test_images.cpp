@@ -14,10 +14,12 @@ namespace bv::test {
 
 namespace {
 
-// Rebuilt when a source of the image (babel.toml, contents) is newer than the cached build.
+// Rebuilt when a source of the image (babel.toml, contents) or scripts/build-image is newer
+// than the cached build.
 bool built_after_its_sources(const std::filesystem::path& built, const std::filesystem::path& sources) {
     if (!std::filesystem::exists(built / "babel.toml")) return false;
     const auto built_at = std::filesystem::last_write_time(built / "babel.toml");
+    if (std::filesystem::last_write_time(std::filesystem::path(BV_SOURCE_DIR) / "scripts/build-image") > built_at) return false;
     for (const auto& source : std::filesystem::directory_iterator(sources)) {
         if (source.last_write_time() > built_at) return false;
     }
