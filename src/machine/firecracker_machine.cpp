@@ -78,6 +78,7 @@ public:
             for (const auto& stale : {paths_.api_socket, paths_.vsock_socket, paths_.pid_file}) fs::remove(stale);
             update_vm_initramfs(spec_.babelsup_binary, spec_.vm.kernel.parent_path() / "modules", paths_.initramfs);
         });
+        co_await fit_data_disk(children_, spec_);
         try {
             if (spec_.network == NetworkMode::bridge) {
                 co_await create_tap(children_, {spec_.vm.tap, spec_.bridge, spec_.gateway, "", "", ""});

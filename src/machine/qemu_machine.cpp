@@ -41,6 +41,7 @@ public:
             // From bvd's own bv-node at every start: the guest's babelsup is always bvd's.
             update_vm_initramfs(spec_.babelsup_binary, spec_.vm.kernel.parent_path() / "modules", paths_.initramfs);
         });
+        co_await fit_data_disk(children_, spec_);
         try {
             const auto link = channel_link_addresses(spec_.vm.channel_link);
             co_await create_tap(children_, {channel_tap_name(spec_.node_id), "", "", link.host + "/30", link.guest,

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/log.hpp"
 #include "common/worker_pool.hpp"
 #include "machine/bridge_network.hpp"
 
@@ -23,6 +24,22 @@ std::string read_bytes(const fs::path& file, std::streamoff offset, std::size_t 
     std::string bytes(size, '\0');
     stream.read(bytes.data(), static_cast<std::streamsize>(size));
     return stream.gcount() == static_cast<std::streamsize>(size) ? bytes : std::string();
+}
+
+constexpr bool is_ext4(const std::string& superblock_magic) { return superblock_magic == "\x53\xef"; }
+
+// e2fsck and resize2fs on a large disk take longer than must_run's 10 s.
+asio::awaitable<void> run_disk_tool(ChildProcesses& children, std::vector<std::string> argv, int highest_success) {
+    std::string command;
+    for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
+    SpawnOptions options;
+    options.argv = std::move(argv);
+    options.environment = current_environment();
+    const auto result = co_await run_command(children, std::move(options), std::chrono::minutes(10), 4096);
+    if (result.timed_out || result.status->signal != 0 || result.status->code > highest_success) {
+        throw std::runtime_error("'" + command + "' " + (result.timed_out ? "did not finish in 10 minutes" : result.status->describe()) +
+                                 ": " + result.out + result.err);
+    }
 }
 
 std::string rebuild_hint(const MachineSpec& spec) {
@@ -40,7 +57,7 @@ void check_vm_image(const MachineSpec& spec) {
     }
     if (!fs::exists(spec.vm.os_image)) throw std::invalid_argument("the image has no os.img " + spec.vm.os_image.string() + rebuild_hint(spec));
     // The ext4 superblock starts at byte 1024; its magic 0xEF53 (little endian) at offset 56.
-    if (read_bytes(spec.vm.os_image, 1024 + 56, 2) != "\x53\xef") {
+    if (!is_ext4(read_bytes(spec.vm.os_image, 1024 + 56, 2))) {
         throw std::invalid_argument("the image's os.img " + spec.vm.os_image.string() + " is no ext4 file system (corrupt?)" +
                                     rebuild_hint(spec));
     }
@@ -92,6 +109,37 @@ asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec
     co_await must_run(children, {"mkfs.ext4", "-q", "-F", "-L", babel::kDataDiskLabel, "-E", "root_owner=0:0", "-d", content.string(),
                                  disk.string()});
     co_await run_in_worker([&] { fs::remove_all(content); });
+}
+
+asio::awaitable<void> fit_data_disk(ChildProcesses& children, const MachineSpec& spec) {
+    const auto& disk = spec.vm.data_image;
+    const auto keep = " (it holds the chain's data and babel's state: restore it from a backup, or delete the node)";
+    const auto size = co_await run_in_worker([&] {
+        std::error_code error;
+        const auto found = fs::file_size(disk, error);
+        if (error) throw std::runtime_error("the node's data disk " + disk.string() + " is missing: " + error.message() + keep);
+        if (!is_ext4(read_bytes(disk, 1024 + 56, 2))) {
+            throw std::runtime_error("the node's data disk " + disk.string() + " is no ext4 file system (corrupt?)" + keep);
+        }
+        return found;
+    });
+    if (size >= spec.vm.data_disk_bytes) co_return;
+    log::info("node {}: growing its data disk from {} to {} MB (its image wants more)", spec.hostname, size >> 20,
+              spec.vm.data_disk_bytes >> 20);
+    co_await run_in_worker([&] {
+        const int fd = ::open(disk.c_str(), O_RDWR | O_CLOEXEC);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "opening " + disk.string());
+        const int reserved = ::posix_fallocate(fd, 0, static_cast<off_t>(spec.vm.data_disk_bytes));
+        ::close(fd);
+        if (reserved != 0) {
+            throw std::system_error(reserved, std::generic_category(),
+                                    "growing " + disk.string() + " to " + std::to_string(spec.vm.data_disk_bytes >> 20) + " MB");
+        }
+    }, Work::bulk);
+    // resize2fs wants a checked file system; the guest powers off without unmounting, so its
+    // journal is replayed here first (e2fsck's 1: errors corrected).
+    co_await run_disk_tool(children, {"e2fsck", "-fy", disk.string()}, 1);
+    co_await run_disk_tool(children, {"resize2fs", disk.string()}, 0);
 }
 
 }  // namespace bv::machine

@@ -31,6 +31,12 @@ std::filesystem::path find_program(const std::string& name);
 // babel's state directory (node_dir/state: the preinstalled babel) and an empty data/.
 asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec& spec, std::filesystem::path node_dir);
 
+// At every start: the node's data.img must be an ext4 file system (else a std::runtime_error
+// says so, and that the node's data is on it). One smaller than spec.vm.data_disk_bytes (the
+// node was upgraded to an image that wants more) is grown in place: reserved to the new size,
+// checked (e2fsck: the guest powers off without unmounting) and resized (resize2fs).
+asio::awaitable<void> fit_data_disk(ChildProcesses& children, const MachineSpec& spec);
+
 // What the VM backends share at create: check_vm_node for their VMM, and the data disk.
 class VmBackend : public MachineBackend {
 public:

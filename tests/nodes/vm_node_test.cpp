@@ -186,6 +186,73 @@ TEST_F(VmNode, LitecoinInAQemuVmLivesThroughStopsCrashesAndRestartsOfBvd) {
     EXPECT_FALSE(link_exists("bvc" + compact(id)));
 }
 
+// A VM in bridge mode gets its address and MAC on the host bridge; babelsup and babel stay on
+// the private channel link: the guest's kernel refuses their ports on the public address.
+TEST_F(VmNode, ABridgedVmHasItsAddressOnTheBridgeAndTheChannelIsNotOnIt) {
+    bv({"image", "import", test_vm_image("dummy").string(), "--replace"});
+    const auto created = json::parse(bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "bridged", "--backend", "qemu",
+                                         "--network", "bridge", "--ip", "10.77.0.9", "--gateway", "10.77.0.1", "--json"}))
+                             .as_object();
+    const std::string id(created.at("id").as_string());
+    const auto started = host_.bv({"node", "start", "bridged"});
+    ASSERT_EQ(started.exit_code, 0) << started.err << console_tail(id);
+    const auto tap = "bvt" + compact(id);
+    EXPECT_NE(run({"ip", "link", "show", tap}, 10s).out.find("master bvbr0"), std::string::npos);
+    EXPECT_EQ(bv({"node", "run", "bridged", "echo", "--param", "TEXT=up"}), "up");
+    for (const int port : {41, 42}) {
+        // Refused (not timed out): the guest answers on 10.77.0.9, and nothing listens there.
+        const auto reached = run({"timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/10.77.0.9/" + std::to_string(port)}, 15s);
+        EXPECT_NE(reached.exit_code, 0);
+        EXPECT_NE(reached.err.find("Connection refused"), std::string::npos) << "port " << port << ": " << reached.err;
+    }
+    // The guest's MAC is the one made from its address.
+    EXPECT_NE(run({"ip", "neigh", "show", "10.77.0.9"}, 10s).out.find("06:00:0a:4d:00:09"), std::string::npos)
+        << run({"ip", "neigh", "show"}, 10s).out;
+    bv({"node", "delete", "bridged"});
+    EXPECT_FALSE(link_exists(tap));
+    EXPECT_FALSE(link_exists("bvc" + compact(id)));
+}
+
+// An upgrade to an image that wants a larger disk grows data.img at the next start (fallocate,
+// e2fsck, resize2fs: the guest sees the room); a data.img that is no file system any more fails
+// the start, saying so, before any VM runs.
+TEST_F(VmNode, ADataDiskTooSmallForItsImageGrowsAndACorruptOneIsNamed) {
+    bv({"image", "import", test_vm_image("dummy").string(), "--replace"});
+    const auto created = json::parse(bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "grow", "--backend", "qemu", "--json"}))
+                             .as_object();
+    const std::string id(created.at("id").as_string());
+    const auto disk = node_dir(id) / "data.img";
+    EXPECT_EQ(fs::file_size(disk), 1ULL << 30);
+
+    TempDir copy("bv-bigger-image");
+    const auto bigger = copy.path() / "image";
+    ASSERT_EQ(run({"cp", "-r", test_vm_image("dummy").string(), bigger.string()}, 60s).exit_code, 0);
+    auto toml = read_file(bigger / "babel.toml");
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"node_version = \"1.0.0\"", "node_version = \"1.0.1\""},
+                                   {"disk_size_gb = 1", "disk_size_gb = 2"}}) {
+        ASSERT_NE(toml.find(from), std::string::npos) << from;
+        toml.replace(toml.find(from), from.size(), to);
+    }
+    write_file_atomically(bigger / "babel.toml", toml);
+    bv({"image", "import", bigger.string()});
+    bv({"node", "upgrade", "grow", "dummy/sleeper/1.0.1"});
+    const auto started = host_.bv({"node", "start", "grow"});
+    ASSERT_EQ(started.exit_code, 0) << started.err << console_tail(id);
+    EXPECT_EQ(bv({"node", "run", "grow", "echo", "--param", "TEXT=roomy"}), "roomy");
+    bv({"node", "stop", "grow"});
+    EXPECT_EQ(fs::file_size(disk), 2ULL << 30);
+    const auto header = run({"dumpe2fs", "-h", disk.string()}, 30s).out;
+    EXPECT_NE(header.find("Block count:              524288"), std::string::npos) << header;  // 2 GiB of 4 KiB blocks
+
+    // The superblock gone: the start says what is wrong with which file, and boots nothing.
+    ASSERT_EQ(run({"dd", "if=/dev/zero", "of=" + disk.string(), "bs=4096", "count=1", "conv=notrunc"}, 10s).exit_code, 0);
+    const auto refused = host_.bv({"node", "start", "grow"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("data disk " + disk.string() + " is no ext4 file system"), std::string::npos) << refused.err;
+    EXPECT_TRUE(processes_with("bv-" + id).empty()) << "a VM was started";
+    bv({"node", "delete", "grow"});
+}
+
 std::vector<json::object> recorded_requests(const fs::path& record) {
     std::vector<json::object> requests;
     std::istringstream lines(read_file(record));
@@ -290,17 +357,18 @@ TEST_F(VmNode, AFirecrackerRefusalNamesTheCallAndLeavesNothingRunning) {
     const auto image = import_litecoin_vm_image();
     const auto created = json::parse(bv({"node", "create", image, "--name", "fc", "--backend", "firecracker", "--json"})).as_object();
     const std::string id(created.at("id").as_string());
-    fs::remove(node_dir(id) / "data.img");  // Firecracker opens each drive's file at its PUT
+    // Firecracker opens the kernel at its PUT /boot-source (bvd checks it at create only).
+    fs::remove(host_.root() / "var/lib/blockvisor/images" / image / "vm/vmlinux");
 
     const auto started = host_.bv({"node", "start", "fc"});
     EXPECT_EQ(started.exit_code, 1);
-    EXPECT_NE(started.err.find("Firecracker refused PUT /drives/data (HTTP 400)"), std::string::npos) << started.err;
-    EXPECT_NE(started.err.find("No such file or directory"), std::string::npos) << started.err;
+    EXPECT_NE(started.err.find("Firecracker refused PUT /boot-source (HTTP 400)"), std::string::npos) << started.err;
+    EXPECT_NE(started.err.find("The kernel file cannot be opened"), std::string::npos) << started.err;
     EXPECT_TRUE(eventually([&] { return processes_with((node_dir(id) / "firecracker.sock").string()).empty(); }, 10s))
         << "the VMM was left running";
     const auto requests = recorded_requests(record);
     ASSERT_FALSE(requests.empty());
-    EXPECT_EQ(requests.back().at("path"), "/drives/data");
+    EXPECT_EQ(requests.back().at("path"), "/boot-source");
     EXPECT_EQ(requests.back().at("status"), 400);
     for (const auto& request : requests) EXPECT_NE(request.at("path"), "/actions") << "InstanceStart after a refusal";
     bv({"node", "delete", "fc"});
