@@ -307,6 +307,7 @@ TEST_F(VmNode, LitecoinInAFirecrackerMicroVmThroughItsApiAndVsock) {
     EXPECT_EQ(height_of("fc"), "1");  // every call over the vsock socket's CONNECT handshake
     bv({"node", "run", "fc", "generate_blocks", "--param", "COUNT=2"});
     EXPECT_EQ(height_of("fc"), "3");
+    EXPECT_NE(bv({"node", "logs", "fc"}).find("UpdateTip"), std::string::npos);
 
     // Graceful: SendCtrlAltDel, the guest's init stops the chain and babel, and powers off.
     bv({"node", "stop", "fc"});
@@ -330,6 +331,20 @@ TEST_F(VmNode, LitecoinInAFirecrackerMicroVmThroughItsApiAndVsock) {
 
     expect_requests_in_firecrackers_order(recorded_requests(record), 2);
 
+    // The VMM killed: the node fails and recovery boots it again.
+    ::kill(running_vmm, SIGKILL);
+    ASSERT_TRUE(eventually([&] { return status_of("fc") == "NODE_STATUS_RUNNING" && pid_of("fc") != running_vmm; }, 90s))
+        << bv({"node", "info", "fc"});
+    EXPECT_EQ(height_of("fc"), "3");
+
+    // Upgraded while running: stopped through SendCtrlAltDel, booted on the new image, data kept.
+    bv({"image", "import", test_vm_image("litecoin", "0.21.2.98").string(), "--replace"});
+    bv({"node", "upgrade", "fc", "litecoin/regtest/0.21.2.98"});
+    EXPECT_EQ(json::value_to<std::string>(node_info("fc").at("image").at("version")), "0.21.2.98");
+    EXPECT_EQ(status_of("fc"), "NODE_STATUS_RUNNING");
+    EXPECT_EQ(height_of("fc"), "3") << "the chain's data did not survive the upgrade";
+    expect_requests_in_firecrackers_order(recorded_requests(record), 4);
+
     // What Firecracker refuses of a running microVM, the double refuses too.
     const auto api = [&](const std::string& path, const std::string& body) {
         return run({"curl", "-s", "--unix-socket", (node_dir(id) / "firecracker.sock").string(), "-X", "PUT", "-d", body,
@@ -346,8 +361,9 @@ TEST_F(VmNode, LitecoinInAFirecrackerMicroVmThroughItsApiAndVsock) {
               R"({"fault_message":"An error occurred when deserializing the json body of a request: unknown field `x`, expected one of `cpu_template`, `smt`, `mem_size_mib`, `track_dirty_pages`, `vcpu_count`, `huge_pages`."})");
     EXPECT_EQ(status_of("fc"), "NODE_STATUS_RUNNING");
 
+    const int last_vmm = pid_of("fc");
     bv({"node", "delete", "fc"});
-    EXPECT_TRUE(eventually([&] { return ::kill(running_vmm, 0) != 0; }, 20s));
+    EXPECT_TRUE(eventually([&] { return ::kill(last_vmm, 0) != 0; }, 20s));
     EXPECT_FALSE(fs::exists(node_dir(id)));
     EXPECT_TRUE(processes_with("firecracker-double").empty()) << "a guest's QEMU was left behind";
 }
