@@ -74,8 +74,7 @@ Pipe make_pipe() {
 
 // In the forked child: only async-signal-safe calls from here on.
 [[noreturn]] void exec_child(const SpawnOptions& options, const std::string& program, char* const* argv,
-                             char* const* envp, const std::optional<UserIdentity>& user, Pipe out, Pipe err,
-                             int report_fd) {
+                             char* const* envp, const UserIdentity& user, Pipe out, Pipe err, int report_fd) {
     auto fail = [&]() {
         const int error = errno;
         [[maybe_unused]] auto ignored = ::write(report_fd, &error, sizeof error);
@@ -90,7 +89,7 @@ Pipe make_pipe() {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (const int signal_number : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT}) ::signal(signal_number, SIG_DFL);
+    for (int signal_number = 1; signal_number < NSIG; ++signal_number) ::signal(signal_number, SIG_DFL);
     const int null = ::open("/dev/null", O_RDWR);
     if (null < 0 || ::dup2(null, STDIN_FILENO) < 0) fail();
     if (out.write >= 0 && ::dup2(out.write, STDOUT_FILENO) < 0) fail();
@@ -103,11 +102,8 @@ Pipe make_pipe() {
     // into the child: a listening socket held by a child would swallow connections.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (!options.working_directory.empty() && ::chdir(options.working_directory.c_str()) != 0) fail();
-    if (user) {
-        if (::setgroups(user->groups.size(), user->groups.data()) != 0 || ::setgid(user->gid) != 0 ||
-            ::setuid(user->uid) != 0) {
-            fail();
-        }
+    if (::setgroups(user.groups.size(), user.groups.data()) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0) {
+        fail();
     }
     ::execve(program.c_str(), argv, envp);
     fail();
@@ -122,38 +118,52 @@ Pipe make_pipe() {
 int spawn_without_copying(const SpawnOptions& options, const std::string& program, char* const* argv, char* const* envp,
                           const Pipe& out, const Pipe& err, pid_t& pid) {
     posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
+    posix_spawn_file_actions_t actions;
+    if (const int error = posix_spawnattr_init(&attributes)) return error;
+    if (const int error = posix_spawn_file_actions_init(&actions)) {
+        posix_spawnattr_destroy(&attributes);
+        return error;
+    }
     short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     if (options.new_session) {
         flags |= POSIX_SPAWN_SETSID;
     } else if (options.new_process_group) {
         flags |= POSIX_SPAWN_SETPGROUP;
-        posix_spawnattr_setpgroup(&attributes, 0);
     }
-    sigset_t signals;
-    sigemptyset(&signals);
-    posix_spawnattr_setsigmask(&attributes, &signals);
-    for (const int signal_number : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT}) sigaddset(&signals, signal_number);
-    posix_spawnattr_setsigdefault(&attributes, &signals);
-    posix_spawnattr_setflags(&attributes, flags);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDWR, 0);
-    if (out.write >= 0) posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO);
-    if (err.write >= 0) posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO);
-    if (out.write < 0 && !options.output_file.empty()) {
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                         0640);
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    // Each step's error (ENOMEM at most) ends the spawn: a child without one of them would run
+    // set up otherwise than asked.
+    int error = posix_spawnattr_setflags(&attributes, flags);
+    if (!error) error = posix_spawnattr_setpgroup(&attributes, 0);
+    if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
+    if (!error) error = posix_spawnattr_setsigdefault(&attributes, &all);
+    if (!error) error = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDWR, 0);
+    if (!error && out.write >= 0) error = posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO);
+    if (!error && err.write >= 0) error = posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO);
+    if (!error && out.write < 0 && !options.output_file.empty()) {
+        error = posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, options.output_file.c_str(),
+                                                 O_WRONLY | O_CREAT | O_APPEND, 0640);
+        if (!error) error = posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     }
     // As in exec_child: nothing this process opened reaches the child.
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    if (!options.working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
-    const int error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, envp);
+    if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (!error && !options.working_directory.empty()) {
+        error = posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
+    }
+    if (!error) error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     return error;
+}
+
+// What a failed start names besides the program: what it was to write to, where it was to run.
+std::string spawn_context(const SpawnOptions& options) {
+    std::string context;
+    if (!options.capture_output && !options.output_file.empty()) context += ", its output to " + options.output_file.string();
+    if (!options.working_directory.empty()) context += ", in " + options.working_directory.string();
+    return context.empty() ? context : " (" + context.substr(2) + ")";
 }
 
 }  // namespace
@@ -243,7 +253,7 @@ ChildProcess ChildProcesses::spawn(const SpawnOptions& options) {
         close_all();
         throw;
     }
-    if (pid == 0) exec_child(options, program, argv.data(), envp.data(), user, out, err, report.write);
+    if (pid == 0) exec_child(options, program, argv.data(), envp.data(), *user, out, err, report.write);
 
     for (int* fd : {&report.write, &out.write, &err.write}) {
         if (*fd >= 0) ::close(*fd);
@@ -263,7 +273,7 @@ ChildProcess ChildProcesses::spawn(const SpawnOptions& options) {
     }
     if (exec_error != 0) {
         close_all();
-        throw std::system_error(exec_error, std::generic_category(), "cannot run " + program);
+        throw std::system_error(exec_error, std::generic_category(), "cannot run " + program + spawn_context(options));
     }
     // A PID seen before (and reaped) may come back: this is a new child.
     children_[pid] = Child{};

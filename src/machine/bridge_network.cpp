@@ -9,23 +9,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs a command (ip, nsenter) to its end within 10 s.
-asio::awaitable<CommandResult> run_tool(ChildProcesses& children, std::vector<std::string> argv) {
+// Runs a command (ip, nsenter) to its end within `timeout`.
+asio::awaitable<CommandResult> run_tool(ChildProcesses& children, std::vector<std::string> argv,
+                                        std::chrono::milliseconds timeout = 10s) {
     SpawnOptions options;
     options.argv = std::move(argv);
     options.environment = current_environment();
-    co_return co_await run_command(children, std::move(options), 10s, 4096);
+    co_return co_await run_command(children, std::move(options), timeout, 4096);
 }
 
 }  // namespace
 
-asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv) {
+asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv, std::chrono::milliseconds timeout,
+                               int highest_success) {
     std::string command;
     for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
-    const auto result = co_await run_tool(children, std::move(argv));
-    if (result.timed_out || !result.status->success()) {
-        throw std::runtime_error("'" + command + "' " + (result.timed_out ? "did not finish in 10 s" : result.status->describe()) +
-                                 ": " + result.err);
+    const auto result = co_await run_tool(children, std::move(argv), timeout);
+    if (result.timed_out || result.status->signal != 0 || result.status->code > highest_success || result.status->code < 0) {
+        const auto how = result.timed_out ? "did not finish in " + std::to_string(timeout.count() / 1000) + " s" : result.status->describe();
+        throw std::runtime_error("'" + command + "' " + how + ": " + result.out + result.err);
     }
 }
 

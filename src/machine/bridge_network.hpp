@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,10 @@ struct TapDevice {
 };
 asio::awaitable<void> create_tap(ChildProcesses& children, const TapDevice& tap);
 
-// Runs `argv` (ip, nsenter, mkfs...) to its end within 10 s; throws std::runtime_error with
-// its output when it fails.
-asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv);
+// Runs `argv` (ip, nsenter, mkfs...) to its end within `timeout`; throws std::runtime_error
+// with its output when it exits with a code above `highest_success` or is killed.
+asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string> argv,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10), int highest_success = 0);
 
 // A veth name for a node (at most 15 characters): "bv" and the start of its id.
 std::string host_link_name(const std::string& node_id);

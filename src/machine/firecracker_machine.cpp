@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
@@ -31,37 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// Starts `arguments` in a session of its own, stdin /dev/null, stdout and stderr appended to
-// `log`, no descriptor of bvd's open, all signals at their defaults. posix_spawn: vfork, so
-// nothing of bvd's memory is copied (two forks of bvd were most of its share of a start). The
-// VMM is bvd's child until bvd exits, then the nearest subreaper's: it outlives bvd. Throws
-// std::system_error when it cannot be executed.
-pid_t launch_detached(const std::vector<std::string>& arguments, const fs::path& log) {
-    std::vector<char*> argv;
-    auto strings = arguments;
-    for (auto& text : strings) argv.push_back(text.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &all);
-    pid_t pid = -1;
-    const int error = ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ);
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
-    if (error != 0) throw std::system_error(error, std::generic_category(), "cannot execute " + arguments[0]);
-    return pid;
-}
 
 class FirecrackerMachine : public ProcessMachine {
 public:
@@ -123,7 +91,17 @@ public:
 
 private:
     void launch() {
-        const auto pid = launch_detached({firecracker_.string(), "--api-sock", paths_.api_socket.string()}, paths_.console_log);
+        // In a session of its own, its output appended to the console log, spawned without
+        // copying bvd (two forks of bvd were most of its share of a start). bvd's child until bvd
+        // exits, then the nearest subreaper's: it outlives bvd. Watched through its pidfd.
+        SpawnOptions options;
+        options.argv = {firecracker_.string(), "--api-sock", paths_.api_socket.string()};
+        options.environment = current_environment();
+        options.new_session = true;
+        options.capture_output = false;
+        options.output_file = paths_.console_log;
+        const auto pid = children_.spawn(options).pid;
+        children_.abandon(pid);
         if (!attach({pid, process_start_time(pid).value_or(0)})) {
             throw std::runtime_error("Firecracker of node " + spec_.hostname + " exited right after it started (see " +
                                      paths_.console_log.string() + ")");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -26,20 +27,36 @@ std::string read_bytes(const fs::path& file, std::streamoff offset, std::size_t 
     return stream.gcount() == static_cast<std::streamsize>(size) ? bytes : std::string();
 }
 
-constexpr bool is_ext4(const std::string& superblock_magic) { return superblock_magic == "\x53\xef"; }
+bool is_ext4(const std::string& superblock_magic) { return superblock_magic == "\x53\xef"; }
 
-// e2fsck and resize2fs on a large disk take longer than must_run's 10 s.
-asio::awaitable<void> run_disk_tool(ChildProcesses& children, std::vector<std::string> argv, int highest_success) {
-    std::string command;
-    for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
-    SpawnOptions options;
-    options.argv = std::move(argv);
-    options.environment = current_environment();
-    const auto result = co_await run_command(children, std::move(options), std::chrono::minutes(10), 4096);
-    if (result.timed_out || result.status->signal != 0 || result.status->code > highest_success) {
-        throw std::runtime_error("'" + command + "' " + (result.timed_out ? "did not finish in 10 minutes" : result.status->describe()) +
-                                 ": " + result.out + result.err);
-    }
+// What the ext4 superblock (at byte 1024) says the file system's size is: its block count
+// (low 32 bits at 4, high at 0x150 with the 64bit feature, 0x80 of the incompatible features
+// at 0x60) times its block size (1024 << the value at 24). 0 when it is no ext4 file system.
+std::uint64_t ext4_bytes(const fs::path& disk) {
+    const auto superblock = read_bytes(disk, 1024, 1024);
+    if (superblock.size() != 1024 || !is_ext4(superblock.substr(56, 2))) return 0;
+    const auto u32 = [&](std::size_t offset) {
+        std::uint32_t value = 0;
+        for (int byte = 3; byte >= 0; --byte) value = (value << 8) | static_cast<unsigned char>(superblock[offset + byte]);
+        return std::uint64_t{value};
+    };
+    const bool wide = (u32(0x60) & 0x80) != 0;
+    const auto blocks = u32(0x04) | (wide ? u32(0x150) << 32 : 0);
+    return blocks * (std::uint64_t{1024} << u32(0x18));
+}
+
+// posix_fallocate of `bytes` (nothing written: sparse until used) from a worker.
+asio::awaitable<void> reserve(const fs::path& disk, std::uint64_t bytes, int open_flags) {
+    co_await run_in_worker([&] {
+        const int fd = ::open(disk.c_str(), O_RDWR | O_CLOEXEC | open_flags, 0600);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "opening " + disk.string());
+        const int reserved = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+        ::close(fd);
+        if (reserved != 0) {
+            throw std::system_error(reserved, std::generic_category(),
+                                    "reserving " + std::to_string(bytes >> 20) + " MB for " + disk.string());
+        }
+    }, Work::bulk);
 }
 
 std::string rebuild_hint(const MachineSpec& spec) {
@@ -97,15 +114,8 @@ asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec
     co_await run_in_worker([&] {
         fs::create_directories(content / "data");
         fs::copy(node_dir / "state", content / "babel", fs::copy_options::recursive);
-        const int fd = ::open(disk.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "creating " + disk.string());
-        const int reserved = ::posix_fallocate(fd, 0, static_cast<off_t>(spec.vm.data_disk_bytes));
-        ::close(fd);
-        if (reserved != 0) {
-            throw std::system_error(reserved, std::generic_category(),
-                                    "reserving " + std::to_string(spec.vm.data_disk_bytes >> 20) + " MB for " + disk.string());
-        }
     });
+    co_await reserve(disk, spec.vm.data_disk_bytes, O_CREAT | O_TRUNC);
     co_await must_run(children, {"mkfs.ext4", "-q", "-F", "-L", babel::kDataDiskLabel, "-E", "root_owner=0:0", "-d", content.string(),
                                  disk.string()});
     co_await run_in_worker([&] { fs::remove_all(content); });
@@ -114,32 +124,28 @@ asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec
 asio::awaitable<void> fit_data_disk(ChildProcesses& children, const MachineSpec& spec) {
     const auto& disk = spec.vm.data_image;
     const auto keep = " (it holds the chain's data and babel's state: restore it from a backup, or delete the node)";
-    const auto size = co_await run_in_worker([&] {
+    struct Sizes {
+        std::uint64_t file, file_system;
+    };
+    const auto sizes = co_await run_in_worker([&] {
         std::error_code error;
-        const auto found = fs::file_size(disk, error);
-        if (error) throw std::runtime_error("the node's data disk " + disk.string() + " is missing: " + error.message() + keep);
-        if (!is_ext4(read_bytes(disk, 1024 + 56, 2))) {
-            throw std::runtime_error("the node's data disk " + disk.string() + " is no ext4 file system (corrupt?)" + keep);
-        }
-        return found;
+        const auto file = fs::file_size(disk, error);
+        if (error) throw std::runtime_error("cannot read the node's data disk " + disk.string() + ": " + error.message() + keep);
+        const auto file_system = ext4_bytes(disk);
+        if (file_system == 0) throw std::runtime_error("the node's data disk " + disk.string() + " is no ext4 file system (corrupt?)" + keep);
+        return Sizes{file, file_system};
     });
-    if (size >= spec.vm.data_disk_bytes) co_return;
-    log::info("node {}: growing its data disk from {} to {} MB (its image wants more)", spec.hostname, size >> 20,
+    // By the file system's size, not the file's: a grow cut short after the fallocate is
+    // finished at the next start.
+    if (sizes.file_system >= spec.vm.data_disk_bytes) co_return;
+    log::info("node {}: growing its data disk from {} to {} MB (its image wants more)", spec.hostname, sizes.file_system >> 20,
               spec.vm.data_disk_bytes >> 20);
-    co_await run_in_worker([&] {
-        const int fd = ::open(disk.c_str(), O_RDWR | O_CLOEXEC);
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "opening " + disk.string());
-        const int reserved = ::posix_fallocate(fd, 0, static_cast<off_t>(spec.vm.data_disk_bytes));
-        ::close(fd);
-        if (reserved != 0) {
-            throw std::system_error(reserved, std::generic_category(),
-                                    "growing " + disk.string() + " to " + std::to_string(spec.vm.data_disk_bytes >> 20) + " MB");
-        }
-    }, Work::bulk);
+    if (sizes.file < spec.vm.data_disk_bytes) co_await reserve(disk, spec.vm.data_disk_bytes, 0);
     // resize2fs wants a checked file system; the guest powers off without unmounting, so its
-    // journal is replayed here first (e2fsck's 1: errors corrected).
-    co_await run_disk_tool(children, {"e2fsck", "-fy", disk.string()}, 1);
-    co_await run_disk_tool(children, {"resize2fs", disk.string()}, 0);
+    // journal is replayed here first. -p: what is safe to fix is fixed (exit 1); anything else
+    // stops the start with e2fsck's report instead of "fixing" the chain's data unasked.
+    co_await must_run(children, {"e2fsck", "-f", "-p", disk.string()}, std::chrono::minutes(10), 1);
+    co_await must_run(children, {"resize2fs", disk.string()}, std::chrono::minutes(10));
 }
 
 }  // namespace bv::machine

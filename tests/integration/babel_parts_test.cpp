@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -121,6 +122,7 @@ TEST(ChildProcesses, AChildStartsCleanWhateverThisProcessHolds) {
     const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC
     ASSERT_GE(leaked, 3);
     const auto previous_pipe = ::signal(SIGPIPE, SIG_IGN);
+    const auto previous_usr2 = ::signal(SIGUSR2, SIG_IGN);
     sigset_t blocked, previous_mask;
     sigemptyset(&blocked);
     sigaddset(&blocked, SIGUSR1);
@@ -156,6 +158,7 @@ TEST(ChildProcesses, AChildStartsCleanWhateverThisProcessHolds) {
     }
     ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
     ::signal(SIGPIPE, previous_pipe);
+    ::signal(SIGUSR2, previous_usr2);
     ::close(leaked);
 }
 
@@ -170,8 +173,13 @@ TEST(ChildProcesses, AnOutputFileThatCannotBeOpenedIsAClearErrorAndLeavesNoChild
             ADD_FAILURE() << "spawned with an output file that cannot be opened";
         } catch (const std::system_error& error) {
             EXPECT_EQ(error.code().value(), ENOENT) << error.what();
-            EXPECT_NE(std::string(error.what()).find("true"), std::string::npos) << error.what();
+            EXPECT_NE(std::string(error.what()).find("cannot run /usr/bin/true (its output to /nonexistent/dir/out.log)"),
+                      std::string::npos)
+                << error.what();
         }
+        // The failed child is reaped already: this test process has no child left.
+        EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+        EXPECT_EQ(errno, ECHILD);
         co_return;
     });
 }

@@ -53,6 +53,16 @@ body = "curl --version"
     format = "raw"
 )";
 
+// Every symbolic link is relative and resolves inside the rootfs (this host's own links, such
+// as /lib -> usr/lib, are not the image's).
+void expect_links_stay_inside(const fs::path& rootfs) {
+    for (const auto& entry : fs::recursive_directory_iterator(rootfs)) {
+        if (!entry.is_symlink()) continue;
+        EXPECT_NE(fs::read_symlink(entry.path()).string().front(), '/') << entry.path();
+        EXPECT_TRUE(fs::exists(entry.path())) << entry.path() << " -> " << fs::read_symlink(entry.path()) << " resolves to nothing";
+    }
+}
+
 ProcessResult build_image(const std::vector<std::string>& args) {
     std::vector<std::string> argv{std::string(BV_SOURCE_DIR) + "/scripts/build-image"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -95,9 +105,7 @@ TEST_F(BuildImage, AnOperatorsChainFromADebianPackageAndAProgramRunsAsANode) {
     EXPECT_TRUE(fs::is_regular_file(rootfs / "usr/bin/curl"));
     EXPECT_TRUE(fs::is_regular_file(rootfs / "lib/x86_64-linux-gnu/libcurl.so.4"));
     EXPECT_TRUE(fs::is_regular_file(rootfs / "lib64/ld-linux-x86-64.so.2"));
-    for (const auto& entry : fs::recursive_directory_iterator(rootfs)) {
-        if (entry.is_symlink()) EXPECT_NE(fs::read_symlink(entry.path()).string().front(), '/') << entry.path();
-    }
+    expect_links_stay_inside(rootfs);
 
     HostUnderTest host;
     host.bv_ok({"image", "import", output().string()});
@@ -117,8 +125,39 @@ TEST_F(BuildImage, TakesWhatTheCommandLineAddsAndAVersionForThePlaceholder) {
     EXPECT_EQ(read_file(output() / "rootfs/etc/ssl/certs/ca-certificates.crt"), read_file("/etc/ssl/certs/ca-certificates.crt"));
 }
 
+// An installed package comes from this host (dpkg -L); what lands on one of busybox's applet
+// links replaces the link, not busybox.
+TEST_F(BuildImage, AnInstalledPackageAndATreeOverAnAppletLeaveBusyboxWhole) {
+    contents("version 1.0\npackage xz-utils\n");
+    const auto built = build_image({"--tree", "/bin/sed", source().string(), output().string()});
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    const auto rootfs = output() / "rootfs";
+    EXPECT_EQ(read_file(rootfs / "usr/bin/xz"), read_file("/usr/bin/xz"));
+    EXPECT_TRUE(fs::exists(rootfs / "usr/bin/unxz"));
+    EXPECT_FALSE(fs::is_symlink(rootfs / "bin/sed"));
+    EXPECT_EQ(read_file(rootfs / "bin/sed"), read_file("/bin/sed"));
+    EXPECT_EQ(read_file(rootfs / "bin/busybox"), read_file("/bin/busybox")) << "busybox was overwritten through its applet link";
+    expect_links_stay_inside(rootfs);
+}
+
+// tre-agrep needs libtre.so.5, which this host lacks: refused, naming it, until the image
+// brings it (package libtre5 first).
+TEST_F(BuildImage, ALibraryNeitherTheImageNorTheHostHasFailsTheBuildUntilAPackageBringsIt) {
+    contents("version 1.0\npackage tre-agrep\n");
+    expect_refused({source().string(), output().string()}, "/usr/bin/tre-agrep needs libraries neither the image nor this host has: libtre.so.5 => not found");
+    EXPECT_FALSE(fs::exists(output()));
+    contents("version 1.0\npackage libtre5\npackage tre-agrep\n");
+    const auto built = build_image({source().string(), output().string()});
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    const auto ran = run({"chroot", (output() / "rootfs").string(), "/usr/bin/tre-agrep", "-V"}, 10s);
+    EXPECT_EQ(ran.exit_code, 0) << ran.err;
+    EXPECT_NE(ran.out.find("TRE agrep"), std::string::npos) << ran.out;
+}
+
 TEST_F(BuildImage, RefusesBadInputNamingWhatIsWrongAndLeavesNoHalfImage) {
     const auto args = std::vector<std::string>{source().string(), output().string(), "1.0"};
+    contents("version-of no-such-package-of-debian\n");
+    expect_refused(args, "contents:1: version-of no-such-package-of-debian: that package is not installed on this host");
     contents("program /usr/bin/curl\nprogramme /usr/bin/curl\n");
     expect_refused(args, "contents:2: unknown item 'programme'");
     contents("\n# empty\npackage\n");

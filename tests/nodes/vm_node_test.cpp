@@ -80,10 +80,9 @@ protected:
     }
 
     fs::path node_dir(const std::string& id) const { return host_.root() / "var/lib/blockvisor/nodes" / id; }
-    std::string console_tail(const std::string& id) const {
-        const auto console = read_file(node_dir(id) / "console.log");
-        return console.substr(console.size() > 4000 ? console.size() - 4000 : 0);
-    }
+    static std::string tail(const std::string& text) { return text.substr(text.size() > 4000 ? text.size() - 4000 : 0); }
+    std::string console_tail(const std::string& id) const { return tail(read_file(node_dir(id) / "console.log")); }
+    std::string daemon_log_tail() { return tail(host_.daemon().err()); }
 
     // bvd again, with the Firecracker double as its firecracker_binary, recording what it is sent.
     fs::path use_firecracker_double() {
@@ -173,7 +172,7 @@ TEST_F(VmNode, LitecoinInAQemuVmLivesThroughStopsCrashesAndRestartsOfBvd) {
     bv({"node", "upgrade", "vm", "litecoin/regtest/0.21.2.98"});
     EXPECT_EQ(json::value_to<std::string>(node_info("vm").at("image").at("version")), "0.21.2.98");
     const auto upgraded_start = host_.bv({"node", "start", "vm"});
-    ASSERT_EQ(upgraded_start.exit_code, 0) << upgraded_start.err << console_tail(id) << host_.daemon().err().substr(host_.daemon().err().size() > 6000 ? host_.daemon().err().size() - 6000 : 0);
+    ASSERT_EQ(upgraded_start.exit_code, 0) << upgraded_start.err << console_tail(id) << daemon_log_tail();
     EXPECT_EQ(height_of("vm"), "6") << "the chain's data did not survive the upgrade";
     const int last_qemu = pid_of("vm");
     bv({"node", "stop", "vm"});
@@ -312,9 +311,8 @@ TEST_F(VmNode, LitecoinInAFirecrackerMicroVmThroughItsApiAndVsock) {
     // Graceful: SendCtrlAltDel, the guest's init stops the chain and babel, and powers off.
     bv({"node", "stop", "fc"});
     EXPECT_TRUE(processes_with((node_dir(id) / "firecracker.sock").string()).empty());
-    const auto console = read_file(node_dir(id) / "console.log");
-    EXPECT_NE(console.find("stopping the entry points and babel"), std::string::npos)
-        << console.substr(console.size() > 4000 ? console.size() - 4000 : 0);
+    EXPECT_NE(read_file(node_dir(id) / "console.log").find("stopping the entry points and babel"), std::string::npos)
+        << console_tail(id);
 
     bv({"node", "start", "fc"});
     EXPECT_EQ(height_of("fc"), "3") << "the chain's data did not survive on data.img";
