@@ -179,6 +179,10 @@ TEST_F(BuildImage, RefusesBadInputNamingWhatIsWrongAndLeavesNoHalfImage) {
     expect_refused(args, "states its own node_version (no @VERSION@ to fill in): drop VERSION");
     expect_refused({(dir_.path() / "nowhere").string(), output().string()}, "neither one of images/ (dummy litecoin) nor a directory");
     expect_refused({"--programme", "x", source().string(), output().string()}, "unknown option --programme");
+    const auto help = build_image({"--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_NE(help.out.find("Usage: scripts/build-image"), std::string::npos) << help.out;
+    EXPECT_EQ(build_image({"only-one-argument"}).exit_code, 2);
 
     // An output that is no image is not replaced; an image is, only once the new one is whole.
     fs::create_directories(output());
