@@ -223,17 +223,21 @@ TEST_F(VmNode, ADataDiskTooSmallForItsImageGrowsAndACorruptOneIsNamed) {
     const auto disk = node_dir(id) / "data.img";
     EXPECT_EQ(fs::file_size(disk), 1ULL << 30);
 
-    TempDir copy("bv-bigger-image");
-    const auto bigger = copy.path() / "image";
-    ASSERT_EQ(run({"cp", "-r", test_vm_image("dummy").string(), bigger.string()}, 60s).exit_code, 0);
-    auto toml = read_file(bigger / "babel.toml");
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"node_version = \"1.0.0\"", "node_version = \"1.0.1\""},
-                                   {"disk_size_gb = 1", "disk_size_gb = 2"}}) {
-        ASSERT_NE(toml.find(from), std::string::npos) << from;
-        toml.replace(toml.find(from), from.size(), to);
-    }
-    write_file_atomically(bigger / "babel.toml", toml);
-    bv({"image", "import", bigger.string()});
+    TempDir copies("bv-bigger-image");
+    // The dummy image again as `version`, wanting `gigabytes` of disk.
+    const auto import_wanting = [&](const std::string& version, int gigabytes) {
+        const auto image = copies.path() / version;
+        ASSERT_EQ(run({"cp", "-r", test_vm_image("dummy").string(), image.string()}, 60s).exit_code, 0);
+        auto toml = read_file(image / "babel.toml");
+        for (const auto& [from, to] : {std::pair<std::string, std::string>{"node_version = \"1.0.0\"", "node_version = \"" + version + "\""},
+                                       {"disk_size_gb = 1", "disk_size_gb = " + std::to_string(gigabytes)}}) {
+            ASSERT_NE(toml.find(from), std::string::npos) << from;
+            toml.replace(toml.find(from), from.size(), to);
+        }
+        write_file_atomically(image / "babel.toml", toml);
+        bv({"image", "import", image.string()});
+    };
+    import_wanting("1.0.1", 2);
     bv({"node", "upgrade", "grow", "dummy/sleeper/1.0.1"});
     const auto started = host_.bv({"node", "start", "grow"});
     ASSERT_EQ(started.exit_code, 0) << started.err << console_tail(id);
@@ -242,6 +246,16 @@ TEST_F(VmNode, ADataDiskTooSmallForItsImageGrowsAndACorruptOneIsNamed) {
     EXPECT_EQ(fs::file_size(disk), 2ULL << 30);
     const auto header = run({"dumpe2fs", "-h", disk.string()}, 30s).out;
     EXPECT_NE(header.find("Block count:              524288"), std::string::npos) << header;  // 2 GiB of 4 KiB blocks
+
+    // A grow cut short after its fallocate (the file long enough, its file system not): the
+    // next start finishes it.
+    import_wanting("1.0.2", 3);
+    bv({"node", "upgrade", "grow", "dummy/sleeper/1.0.2"});
+    ASSERT_EQ(run({"truncate", "-s", "3G", disk.string()}, 10s).exit_code, 0);
+    const auto finished = host_.bv({"node", "start", "grow"});
+    ASSERT_EQ(finished.exit_code, 0) << finished.err << console_tail(id);
+    bv({"node", "stop", "grow"});
+    EXPECT_NE(run({"dumpe2fs", "-h", disk.string()}, 30s).out.find("Block count:              786432"), std::string::npos);
 
     // The superblock gone: the start says what is wrong with which file, and boots nothing.
     ASSERT_EQ(run({"dd", "if=/dev/zero", "of=" + disk.string(), "bs=4096", "count=1", "conv=notrunc"}, 10s).exit_code, 0);
