@@ -72,7 +72,8 @@ Pipe make_pipe() {
     return {fds[0], fds[1]};
 }
 
-// In the forked child: only async-signal-safe calls from here on.
+// In the forked child of a spawn that switches users (spawn_without_copying does the same set-up
+// for every other child): only async-signal-safe calls from here on.
 [[noreturn]] void exec_child(const SpawnOptions& options, const std::string& program, char* const* argv,
                              char* const* envp, const UserIdentity& user, Pipe out, Pipe err, int report_fd) {
     auto fail = [&]() {

@@ -25,7 +25,8 @@ asio::awaitable<void> must_run(ChildProcesses& children, std::vector<std::string
     std::string command;
     for (const auto& argument : argv) command += (command.empty() ? "" : " ") + argument;
     const auto result = co_await run_tool(children, std::move(argv), timeout);
-    if (result.timed_out || result.status->signal != 0 || result.status->code > highest_success || result.status->code < 0) {
+    // code is -1 when a signal killed it.
+    if (result.timed_out || result.status->code < 0 || result.status->code > highest_success) {
         const auto how = result.timed_out ? "did not finish in " + std::to_string(timeout.count() / 1000) + " s" : result.status->describe();
         throw std::runtime_error("'" + command + "' " + how + ": " + result.out + result.err);
     }

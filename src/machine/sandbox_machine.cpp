@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include "babel/node_contract.hpp"
-#include "common/child_processes.hpp"
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/process_identity.hpp"
@@ -119,15 +118,9 @@ asio::awaitable<void> SandboxBackend::prepare_node(const MachineSpec& spec, std:
     // (measured here): mounted once now, in a mount namespace that ends at once, the first start
     // pays no more than the others. A failure here only leaves that cost to the first start,
     // which reports any real problem with the layers.
-    SpawnOptions options;
-    options.argv = {"unshare", "--mount", "--propagation", "private", "mount", "-t", "overlay", "overlay", "-o",
-                    overlay_mount_options(spec.image_rootfs, paths.upper, paths.work), paths.root.string()};
-    options.environment = current_environment();
     try {
-        const auto mounted = co_await run_command(children_, std::move(options), std::chrono::seconds(10));
-        if (!mounted.status || !mounted.status->success()) {
-            log::debug("node {}: mounting its overlay ahead failed: {}", spec.hostname, mounted.err);
-        }
+        co_await must_run(children_, {"unshare", "--mount", "--propagation", "private", "mount", "-t", "overlay", "overlay", "-o",
+                                      overlay_mount_options(spec.image_rootfs, paths.upper, paths.work), paths.root.string()});
     } catch (const std::exception& error) {
         log::debug("node {}: mounting its overlay ahead failed: {}", spec.hostname, error.what());
     }
