@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 
 #include "babel/key_store.hpp"
 #include "babel/method_engine.hpp"
@@ -64,21 +65,24 @@ public:
     }
 
 private:
-    // The node's setup as babelsup last saved it (re-read when the file changes).
-    const NodeSetup& setup() {
+    // The node's setup as babelsup last saved it (re-read when the file changes). Shared: a
+    // call holds the one it began with while a newer one may be loaded.
+    std::shared_ptr<const NodeSetup> setup() {
+        const auto no_config = [] {
+            return rpc::Error(rpc::Code::failed_precondition, "babel has no config yet: bvd sets it up through babelsup (Setup)");
+        };
         struct stat status {};
         const auto file = setup_file(options_.state_dir);
-        if (::stat(file.c_str(), &status) != 0) {
-            throw rpc::Error(rpc::Code::failed_precondition,
-                             "babel has no config yet: bvd sets it up through babelsup (Setup)");
-        }
+        if (::stat(file.c_str(), &status) != 0) throw no_config();
         if (!setup_ || status.st_mtim.tv_sec != loaded_.tv_sec || status.st_mtim.tv_nsec != loaded_.tv_nsec ||
             status.st_ino != loaded_inode_) {
-            setup_ = load_setup(options_.state_dir);
+            auto loaded = load_setup(options_.state_dir);
+            if (!loaded) throw no_config();  // removed since the stat
+            setup_ = std::make_shared<const NodeSetup>(std::move(*loaded));
             loaded_ = status.st_mtim;
             loaded_inode_ = status.st_ino;
         }
-        return *setup_;
+        return setup_;
     }
 
     asio::awaitable<v1::PingResponse> ping(v1::PingRequest, rpc::CallContext&) {
@@ -92,7 +96,7 @@ private:
         v1::VersionResponse response;
         response.set_version(kVersion);
         try {
-            const auto& chain = setup().config.config;
+            const auto& chain = setup()->config.config;
             response.set_image(chain.protocol + "/" + chain.node_type + "/" + chain.node_version);
         } catch (const rpc::Error&) {
             // No config yet: the version alone.
@@ -102,24 +106,23 @@ private:
 
     asio::awaitable<v1::ListCapabilitiesResponse> list_capabilities(v1::ListCapabilitiesRequest, rpc::CallContext&) {
         v1::ListCapabilitiesResponse response;
-        for (const auto& name : setup().config.method_names()) response.add_methods(name);
+        for (const auto& name : setup()->config.method_names()) response.add_methods(name);
         co_return response;
     }
 
     asio::awaitable<v1::RunResponse> run_method(v1::RunRequest request, rpc::CallContext&) {
         const auto timeout = request.timeout_ms() == 0 ? std::chrono::milliseconds(kDefaultRunTimeout)
                                                        : std::min(std::chrono::milliseconds(request.timeout_ms()), kMaxRunTimeout);
-        // A copy: the setup may be reloaded while the method runs.
         const auto current = setup();
         const std::map<std::string, std::string> params(request.params().begin(), request.params().end());
         v1::RunResponse response;
-        response.set_value(co_await methods_.run(current, request.method(), params, timeout));
+        response.set_value(co_await methods_.run(*current, request.method(), params, timeout));
         co_return response;
     }
 
     asio::awaitable<v1::DownloadKeysResponse> download_keys(v1::DownloadKeysRequest, rpc::CallContext&) {
         v1::DownloadKeysResponse response;
-        for (auto& key : read_keys(setup().config)) {
+        for (auto& key : read_keys(setup()->config)) {
             auto* added = response.add_keys();
             added->set_name(std::move(key.name));
             added->set_content(std::move(key.content));
@@ -131,7 +134,7 @@ private:
         std::vector<KeyFile> keys;
         for (const auto& key : request.keys()) keys.push_back({key.name(), key.content()});
         v1::UploadKeysResponse response;
-        for (const auto& path : write_keys(setup().config, keys)) response.add_paths(path);
+        for (const auto& path : write_keys(setup()->config, keys)) response.add_paths(path);
         co_return response;
     }
 
@@ -153,13 +156,13 @@ private:
                 ~AnnounceEnd() { finished.notify_all(); }
             } announce{init_finished_};
             const ScopedFlag running(init_running_);
-            const auto* init = current.config.find_method("init");
+            const auto* init = current->config.find_method("init");
             if (init != nullptr && !init->finished()) {
                 // The node starts without it; no flag, so that it runs once a config fills it in.
                 log::warn("init is not finished in the node's config ({}): skipped", init->what_is_missing());
                 co_return response;
             }
-            if (init != nullptr) response.set_output(co_await methods_.run(current, "init", {}, kInitTimeout));
+            if (init != nullptr) response.set_output(co_await methods_.run(*current, "init", {}, kInitTimeout));
             write_file_atomically(done_flag, "done\n");
         }
         response.set_ran(true);
@@ -180,7 +183,7 @@ private:
     BabelOptions options_;
     ChildProcesses children_;
     MethodEngine methods_;
-    std::optional<NodeSetup> setup_;
+    std::shared_ptr<const NodeSetup> setup_;
     timespec loaded_{};
     ino_t loaded_inode_ = 0;
     bool init_running_ = false;

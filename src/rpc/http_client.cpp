@@ -12,6 +12,7 @@
 #include "rpc/error.hpp"
 #include "rpc/http_transport.hpp"
 #include "rpc/name_resolver.hpp"
+#include "rpc/socket_deadline.hpp"
 
 namespace bv::rpc {
 namespace {
@@ -50,8 +51,11 @@ bool is_stale_connection_error(const boost::system::error_code& ec) {
 }  // namespace
 
 struct Connection {
+    explicit Connection(std::unique_ptr<HttpTransport> t) : transport(std::move(t)), deadline(transport->socket()) {}
+
     std::unique_ptr<HttpTransport> transport;
     beast::flat_buffer buffer;
+    SocketDeadline deadline;  // the request's, while one is under way
 };
 
 struct HttpClient::Pool {
@@ -61,6 +65,7 @@ struct HttpClient::Pool {
     std::vector<std::unique_ptr<Connection>> idle;
 
     void give_back(std::unique_ptr<Connection> connection) {
+        connection->deadline.stop();
         if (idle.size() < options.max_idle_connections) idle.push_back(std::move(connection));
     }
 };
@@ -69,7 +74,6 @@ struct HttpResponseStream::State {
     std::weak_ptr<HttpClient::Pool> pool;
     std::unique_ptr<Connection> connection;
     http::response_parser<http::buffer_body> parser;
-    std::optional<Clock::time_point> deadline;
     std::string description;
     std::size_t max_body = 0;
     std::vector<HttpHeader> headers;
@@ -113,10 +117,9 @@ asio::awaitable<std::unique_ptr<Connection>> connect(const HttpClient::Pool& poo
         socket = co_await connect_tcp(pool.executor, endpoint);
     }
     if (endpoint.tls) {
-        co_return std::make_unique<Connection>(Connection{co_await endpoint.tls->handshake(std::move(socket), endpoint.host), {}});
+        co_return std::make_unique<Connection>(co_await endpoint.tls->handshake(std::move(socket), endpoint.host));
     }
-    co_return std::make_unique<Connection>(
-        Connection{std::make_unique<StreamTransport<StreamSocket>>(std::move(socket)), {}});
+    co_return std::make_unique<Connection>(std::make_unique<StreamTransport<StreamSocket>>(std::move(socket)));
 }
 
 asio::awaitable<void> send_and_read_header(HttpResponseStream::State& state, const HttpRequest& request,
@@ -167,7 +170,6 @@ asio::awaitable<HttpResponseStream> HttpClient::open(HttpRequest request, std::c
     for (int attempt = 0;; ++attempt) {
         auto state = std::make_unique<HttpResponseStream::State>();
         state->pool = pool_;
-        state->deadline = deadline;
         state->description = description;
         state->max_body = pool_->options.max_response_body;
         const bool reused = !pool_->idle.empty();
@@ -188,10 +190,16 @@ asio::awaitable<HttpResponseStream> HttpClient::open(HttpRequest request, std::c
                 throw Error(Code::unavailable, "cannot connect to " + description + ": " + error.code().message());
             }
         }
+        auto& connection_deadline = state->connection->deadline;
+        if (deadline) {
+            connection_deadline.expires_at(*deadline);
+        } else {
+            connection_deadline.expires_never();
+        }
         try {
-            co_await before_deadline(send_and_read_header(*state, request, pool_->endpoint.host_header(), pool_->options.keep_alive), deadline,
-                                     "waiting for " + description + " to answer");
+            co_await send_and_read_header(*state, request, pool_->endpoint.host_header(), pool_->options.keep_alive);
         } catch (const boost::system::system_error& error) {
+            if (connection_deadline.expired()) throw Error(Code::deadline_exceeded, "waiting for " + description + " to answer: timed out");
             // A kept-alive connection the server has closed in the meantime: try a new one.
             if (reused && attempt == 0 && is_stale_connection_error(error.code())) continue;
             throw Error(Code::unavailable, "request to " + description + " failed: " + error.code().message());
@@ -228,13 +236,10 @@ asio::awaitable<std::optional<std::string>> HttpResponseStream::read_some() {
         // Beast reads no more than the buffer's free room (512 bytes after a header): 150 reads
         // for a 75 KB answer (`bv node list` at 1,000 nodes) instead of two.
         if (connection.buffer.capacity() < State::kReadSize) connection.buffer.reserve(State::kReadSize);
-        boost::system::error_code ec;
-        try {
-            ec = co_await before_deadline(connection.transport->read_some(connection.buffer, state.parser), state.deadline,
-                                          "reading the response of " + state.description);
-        } catch (...) {
+        auto ec = co_await connection.transport->read_some(connection.buffer, state.parser);
+        if (connection.deadline.expired()) {
             state.connection.reset();
-            throw;
+            throw Error(Code::deadline_exceeded, "reading the response of " + state.description + ": timed out");
         }
         if (ec == http::error::need_buffer) ec = {};
         if (ec) {

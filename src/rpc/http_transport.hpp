@@ -27,6 +27,8 @@ public:
                                                                    HttpResponseParser& parser) = 0;
     virtual asio::awaitable<boost::system::error_code> read_some(boost::beast::flat_buffer& buffer,
                                                                  HttpResponseParser& parser) = 0;
+    // The socket under it (for its deadline).
+    virtual StreamSocket& socket() = 0;
 };
 
 // A transport over any Beast-compatible stream. `translate` lets a stream report its own
@@ -50,6 +52,7 @@ public:
         auto [ec, bytes] = co_await http::async_read_some(stream_, buffer, parser, asio::as_tuple(asio::use_awaitable));
         co_return translate(ec);
     }
+    StreamSocket& socket() override { return boost::beast::get_lowest_layer(stream_); }
 
 protected:
     virtual boost::system::error_code translate(boost::system::error_code ec) const { return ec; }

@@ -32,6 +32,7 @@
 #include "rpc/error.hpp"
 #include "rpc/file_response.hpp"
 #include "rpc/protocol.hpp"
+#include "rpc/socket_deadline.hpp"
 
 namespace bv::rpc {
 namespace {
@@ -131,7 +132,11 @@ class Connection {
 public:
     Connection(std::shared_ptr<Server::Impl> server, Stream stream, ConnectionTable::Handle handle,
                Clock::time_point accepted_at)
-        : server_(std::move(server)), stream_(std::move(stream)), handle_(handle), accepted_at_(accepted_at) {}
+        : server_(std::move(server)),
+          stream_(std::move(stream)),
+          deadline_(beast::get_lowest_layer(stream_)),
+          handle_(handle),
+          accepted_at_(accepted_at) {}
 
     asio::awaitable<void> run() {
         try {
@@ -157,12 +162,8 @@ private:
         const auto& limits = server_->limits;
         server_->connections.set_phase(handle_, ConnectionPhase::awaiting_request);
         if (buffer_.size() == 0) {
-            auto arrived = co_await (read_more() || request_wait_over(first ? accepted_at_ : Clock::now(), first));
-            if (arrived.index() == 1) {
-                log::debug("{}: closing a connection that sent no request in time", server_->name);
-                co_return std::nullopt;
-            }
-            if (std::get<0>(arrived)) co_return std::nullopt;
+            const bool arrived = co_await wait_for_request(first ? accepted_at_ : Clock::now(), first);
+            if (!arrived) co_return std::nullopt;
         }
         server_->connections.set_phase(handle_, ConnectionPhase::reading_request);
         const auto header_deadline = (first ? accepted_at_ : Clock::now()) + limits.header_timeout;
@@ -180,19 +181,22 @@ private:
         co_return parser.release();
     }
 
-    // Completes when this connection has waited longer for a request than the server allows
-    // now. The allowed time shrinks while the server is near its limit: it is looked at again
-    // at least every `idle_timeout_near_limit`.
-    asio::awaitable<void> request_wait_over(Clock::time_point since, bool first) {
-        asio::steady_timer timer(co_await asio::this_coro::executor);
+    // Waits for a request's first bytes, as long as the server allows now; false when none
+    // came in time, or the connection is to close. The allowed time shrinks while the server is
+    // near its limit: it is looked at again at least every `idle_timeout_near_limit`.
+    asio::awaitable<bool> wait_for_request(Clock::time_point since, bool first) {
         for (;;) {
             const auto deadline = since + server_->connections.request_wait_limit(first);
             const auto now = Clock::now();
-            if (now >= deadline) co_return;
-            timer.expires_at(std::min(deadline, now + server_->limits.idle_timeout_near_limit));
-            // Cancelled when the request comes (or the connection is closed): nothing to wait for.
-            const auto [cancelled] = co_await timer.async_wait(as_tuple);
-            if (cancelled) co_return;
+            if (now >= deadline) {
+                log::debug("{}: closing a connection that sent no request in time", server_->name);
+                co_return false;
+            }
+            deadline_.expires_at(std::min(deadline, now + server_->limits.idle_timeout_near_limit), OnExpiry::cancel);
+            const auto ec = co_await read_more();
+            const bool look_again = ec == asio::error::operation_aborted && deadline_.expired();
+            deadline_.expires_never();
+            if (!look_again) co_return !ec;
         }
     }
 
@@ -200,12 +204,14 @@ private:
     // to close (the part did not come in time, or the read failed or got an error answer).
     asio::awaitable<bool> read_within(asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read,
                                       Clock::time_point deadline, const char* part) {
-        const auto result = co_await with_timeout(std::move(read), deadline - Clock::now());
-        if (!result) {
+        deadline_.expires_at(deadline);
+        const auto [ec, bytes] = co_await std::move(read);
+        const bool late = deadline_.expired();
+        deadline_.expires_never();
+        if (late) {
             log::debug("{}: closing a connection whose request {} did not come in time", server_->name, part);
             co_return false;
         }
-        const auto ec = std::get<0>(*result);
         if (!ec) co_return true;
         co_await answer_read_error(ec);
         co_return false;
@@ -356,11 +362,14 @@ private:
 
     asio::awaitable<bool> serve_unary(const Route& route, std::string body, CallContext& context, Codec codec,
                                       bool keep_alive) {
-        auto outcome = co_await (invoke_unary(route, std::move(body), codec, context) || client_gone() ||
-                                 wait_until(context.deadline));
-        if (outcome.index() == 1) co_return false;  // the client is gone: nobody to answer
-        if (outcome.index() == 2) {
-            throw_if_cancelled(std::get<2>(outcome));
+        // The call's deadline cancels the watch for the client's going (the only operation on
+        // the socket meanwhile), which ends the call: no timer and no third racer of its own.
+        if (context.deadline) deadline_.expires_at(*context.deadline, OnExpiry::cancel);
+        auto outcome = co_await (invoke_unary(route, std::move(body), codec, context) || client_gone());
+        const bool late = deadline_.expired();
+        deadline_.expires_never();
+        if (outcome.index() == 1) {
+            if (!late) co_return false;  // the client is gone: nobody to answer
             co_await write_error(deadline_error(), http_status_of(Code::deadline_exceeded), keep_alive);
             co_return keep_alive;
         }
@@ -444,14 +453,17 @@ private:
     // kept for the next request. A client that only shut down its sending side (EOF) still
     // wants its answer (HTTP clients may send a request that way): from then on, only a
     // hang-up of its socket says that it left.
+    // A passed deadline ends it too (it cancels the read or wait under way; a deadline that
+    // passed between two of them is seen before the next).
     asio::awaitable<void> client_gone() {
         while (buffer_.size() < kMaxPipelinedBytes) {
+            if (deadline_.expired()) co_return;
             const auto ec = co_await read_more();
             if (is_end_of_stream(ec)) break;
             if (ec) co_return;
         }
         auto& socket = beast::get_lowest_layer(stream_);
-        while (!peer_hung_up(socket)) {
+        while (!peer_hung_up(socket) && !deadline_.expired()) {
             // Woken by the socket's next event (edge-triggered: not by the EOF already seen).
             auto [ec] = co_await socket.async_wait(asio::socket_base::wait_read, as_tuple);
             if (ec) co_return;
@@ -476,10 +488,14 @@ private:
     // cut in the middle leaves nothing readable, so the connection goes.
     template <class T>
     asio::awaitable<void> within_write_timeout(asio::awaitable<T> write) {
-        const auto written = co_await with_timeout(std::move(write), server_->limits.write_timeout);
-        if (!written) {
-            throw ClientStoppedReading();
+        deadline_.expires_at(Clock::now() + server_->limits.write_timeout);
+        try {
+            co_await std::move(write);
+        } catch (const boost::system::system_error&) {
+            if (deadline_.expired()) throw ClientStoppedReading();
+            throw;
         }
+        deadline_.expires_never();
     }
 
     Error internal_error(const std::exception& error) const {
@@ -493,6 +509,7 @@ private:
 
     std::shared_ptr<Server::Impl> server_;
     Stream stream_;
+    SocketDeadline deadline_;  // of the request's read, or of a write
     ConnectionTable::Handle handle_;
     Clock::time_point accepted_at_;
     beast::flat_buffer buffer_;
