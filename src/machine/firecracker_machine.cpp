@@ -15,10 +15,8 @@
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/process_identity.hpp"
-#include "common/worker_pool.hpp"
 #include "machine/bridge_network.hpp"
 #include "machine/firecracker_api.hpp"
-#include "machine/initramfs.hpp"
 #include "machine/machine_process.hpp"
 #include "machine/vm_disks.hpp"
 #include "rpc/error.hpp"
@@ -42,11 +40,8 @@ public:
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
-        co_await run_in_worker([this] {
-            for (const auto& stale : {paths_.api_socket, paths_.vsock_socket, paths_.pid_file}) fs::remove(stale);
-            update_vm_initramfs(spec_.babelsup_binary, spec_.vm.kernel.parent_path() / "modules", paths_.initramfs);
-        });
-        co_await fit_data_disk(children_, spec_);
+        co_await prepare_vm_start(children_, spec_,
+                                  {{paths_.api_socket, paths_.vsock_socket, paths_.pid_file}, paths_.console_log, paths_.initramfs});
         try {
             if (spec_.network == NetworkMode::bridge) {
                 co_await create_tap(children_, {spec_.vm.tap, spec_.bridge, spec_.gateway, "", "", ""});

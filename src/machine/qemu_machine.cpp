@@ -9,9 +9,7 @@
 #include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/process_identity.hpp"
-#include "common/worker_pool.hpp"
 #include "machine/bridge_network.hpp"
-#include "machine/initramfs.hpp"
 #include "machine/machine_process.hpp"
 #include "machine/qemu_command.hpp"
 #include "machine/qmp_client.hpp"
@@ -35,13 +33,7 @@ public:
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
-        co_await run_in_worker([this] {
-            for (const auto& stale : {paths_.qmp_socket, paths_.pid_file}) fs::remove(stale);
-            rotate_log_if_larger(paths_.console_log, kConsoleLogLimit);
-            // From bvd's own bv-node at every start: the guest's babelsup is always bvd's.
-            update_vm_initramfs(spec_.babelsup_binary, spec_.vm.kernel.parent_path() / "modules", paths_.initramfs);
-        });
-        co_await fit_data_disk(children_, spec_);
+        co_await prepare_vm_start(children_, spec_, {{paths_.qmp_socket, paths_.pid_file}, paths_.console_log, paths_.initramfs});
         try {
             const auto link = channel_link_addresses(spec_.vm.channel_link);
             co_await create_tap(children_, {channel_tap_name(spec_.node_id), "", "", link.host + "/30", link.guest,

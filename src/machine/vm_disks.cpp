@@ -10,9 +10,11 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/files.hpp"
 #include "common/log.hpp"
 #include "common/worker_pool.hpp"
 #include "machine/bridge_network.hpp"
+#include "machine/initramfs.hpp"
 
 namespace bv::machine {
 namespace {
@@ -146,6 +148,15 @@ asio::awaitable<void> fit_data_disk(ChildProcesses& children, const MachineSpec&
     // stops the start with e2fsck's report instead of "fixing" the chain's data unasked.
     co_await must_run(children, {"e2fsck", "-f", "-p", disk.string()}, std::chrono::minutes(10), 1);
     co_await must_run(children, {"resize2fs", disk.string()}, std::chrono::minutes(10));
+}
+
+asio::awaitable<void> prepare_vm_start(ChildProcesses& children, const MachineSpec& spec, VmStartFiles files) {
+    co_await run_in_worker([&] {
+        for (const auto& stale : files.stale) fs::remove(stale);
+        rotate_log_if_larger(files.console_log, kConsoleLogLimit);
+        update_vm_initramfs(spec.babelsup_binary, spec.vm.kernel.parent_path() / "modules", files.initramfs);
+    });
+    co_await fit_data_disk(children, spec);
 }
 
 }  // namespace bv::machine

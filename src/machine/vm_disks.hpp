@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "babel/vm_init.hpp"
 #include "common/child_processes.hpp"
@@ -36,6 +37,17 @@ asio::awaitable<void> make_data_disk(ChildProcesses& children, const MachineSpec
 // node was upgraded to an image that wants more) is grown in place: reserved to the new size,
 // checked (e2fsck: the guest powers off without unmounting) and resized (resize2fs).
 asio::awaitable<void> fit_data_disk(ChildProcesses& children, const MachineSpec& spec);
+
+// The files of a VM start, whatever runs it.
+struct VmStartFiles {
+    std::vector<std::filesystem::path> stale;  // left by the VMM's last run
+    std::filesystem::path console_log, initramfs;
+};
+
+// At every start, before the VMM: the stale files removed, the console log rotated once it
+// passed kConsoleLogLimit, the initramfs made again (from bvd's own bv-node: the guest's
+// babelsup is always bvd's), and the data disk fitted (fit_data_disk).
+asio::awaitable<void> prepare_vm_start(ChildProcesses& children, const MachineSpec& spec, VmStartFiles files);
 
 // What the VM backends share at create: check_vm_node for their VMM, and the data disk.
 class VmBackend : public MachineBackend {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/files.hpp"
+#include "machine/machine.hpp"
 #include "support/host_under_test.hpp"
 #include "support/process.hpp"
 #include "support/test_images.hpp"
@@ -84,6 +85,16 @@ protected:
     std::string console_tail(const std::string& id) const { return tail(read_file(node_dir(id) / "console.log")); }
     std::string daemon_log_tail() { return tail(host_.daemon().err()); }
 
+    // The stopped node's console log grown past what bvd keeps; the next start rotates it.
+    void overfill_console_log(const std::string& id) const {
+        std::ofstream(node_dir(id) / "console.log", std::ios::app) << std::string(machine::kConsoleLogLimit, 'x');
+    }
+    void expect_console_log_rotated(const std::string& id) const {
+        const auto log = node_dir(id) / "console.log";
+        EXPECT_GT(fs::file_size(log.string() + ".1"), machine::kConsoleLogLimit) << "the full log was not kept as console.log.1";
+        EXPECT_LT(fs::file_size(log), machine::kConsoleLogLimit) << "the start did not rotate the console log";
+    }
+
     // bvd again, with the Firecracker double as its firecracker_binary, recording what it is sent.
     fs::path use_firecracker_double() {
         const auto record = host_.root() / "firecracker-requests.jsonl";
@@ -140,8 +151,10 @@ TEST_F(VmNode, LitecoinInAQemuVmLivesThroughStopsCrashesAndRestartsOfBvd) {
     EXPECT_NE(read_file(node_dir(id) / "console.log").find("stopping the entry points and babel"), std::string::npos);
     EXPECT_FALSE(link_exists("bvc" + compact(id)));
 
+    overfill_console_log(id);
     bv({"node", "start", "vm"});
     EXPECT_EQ(height_of("vm"), "6") << "the chain's data did not survive on data.img";
+    expect_console_log_rotated(id);
 
     // bvd killed: the VM runs on, and the next bvd attaches to the same QEMU.
     const int running_qemu = pid_of("vm");
@@ -328,8 +341,10 @@ TEST_F(VmNode, LitecoinInAFirecrackerMicroVmThroughItsApiAndVsock) {
     EXPECT_NE(read_file(node_dir(id) / "console.log").find("stopping the entry points and babel"), std::string::npos)
         << console_tail(id);
 
+    overfill_console_log(id);
     bv({"node", "start", "fc"});
     EXPECT_EQ(height_of("fc"), "3") << "the chain's data did not survive on data.img";
+    expect_console_log_rotated(id);
 
     // bvd killed: the microVM runs on, and the next bvd attaches to the same VMM.
     const int running_vmm = pid_of("fc");
