@@ -31,16 +31,32 @@ using Clock = std::chrono::steady_clock;
 using test::median;
 using test::milliseconds_since;
 
-// Median wall time of running a command `times` times; fails loudly if it fails.
+// Wall time of running a command once; fails loudly if it fails.
+double time_once(const std::vector<std::string>& argv) {
+    const auto start = Clock::now();
+    const auto result = test::run(argv);
+    const auto took = milliseconds_since(start);
+    if (result.exit_code != 0) throw std::runtime_error(argv[0] + " failed: " + result.err);
+    return took;
+}
+
+// Median wall time of running a command `times` times.
 double time_command(const std::vector<std::string>& argv, int times) {
     std::vector<double> samples;
-    for (int i = 0; i < times; ++i) {
-        const auto start = Clock::now();
-        const auto result = test::run(argv);
-        samples.push_back(milliseconds_since(start));
-        if (result.exit_code != 0) throw std::runtime_error(argv[0] + " failed: " + result.err);
-    }
+    for (int i = 0; i < times; ++i) samples.push_back(time_once(argv));
     return median(samples);
+}
+
+// Medians of `times` runs of `measured` and of `floor`, run by turns: this host's speed drifts
+// from one second to the next, and by turns both see the same drift.
+std::pair<double, double> time_beside_floor(const std::vector<std::string>& measured,
+                                            const std::vector<std::string>& floor, int times) {
+    std::vector<double> measured_samples, floor_samples;
+    for (int i = 0; i < times; ++i) {
+        floor_samples.push_back(time_once(floor));
+        measured_samples.push_back(time_once(measured));
+    }
+    return {median(measured_samples), median(floor_samples)};
 }
 
 void must(const test::ProcessResult& result, const std::string& what) {
@@ -70,12 +86,14 @@ int main(int argc, char** argv) {
     const auto bv = test::binary("bv");
     const auto take_point = [&](int nodes, const std::vector<double>& starts) {
         const std::vector<double> recent(starts.end() - std::min<std::ptrdiff_t>(100, std::ssize(starts)), starts.end());
+        const auto [list_ms, version_ms] =
+            time_beside_floor({bv, "--root", host.root().string(), "node", "list"}, {bv, "--version"}, 100);
         return Point{nodes,
                      median(recent),
                      *std::max_element(starts.begin(), starts.end()),
                      time_command({"unshare", "--fork", "--pid", "--mount", "--uts", "--ipc", "--mount-proc", "true"}, 20),
-                     time_command({bv, "--root", host.root().string(), "node", "list"}, 20),
-                     time_command({bv, "--version"}, 20)};
+                     list_ms,
+                     version_ms};
     };
 
     std::vector<double> starts;
@@ -126,7 +144,7 @@ int main(int argc, char** argv) {
         fmt::print("  slowest of {} starts: {:.1f} ms   (goal: under 50 ms at 1,000 nodes: {})\n", node_count,
                    points.back().start_slowest_ms, verdict(points.back().start_slowest_ms < 50));
     }
-    fmt::print("bv node list, median of 20 runs; floor: bv --version, timed at the same point:\n");
+    fmt::print("bv node list, median of 100 runs; floor: bv --version, run by turns with it:\n");
     for (const auto& point : points) {
         const auto goal = point.nodes >= 1000 ? fmt::format("under 5 ms at 1,000 nodes: {}", verdict(point.list_ms < 5))
                                               : fmt::format("at most 1.3x the floor at 100 nodes: {}",
