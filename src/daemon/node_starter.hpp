@@ -68,7 +68,7 @@ std::chrono::milliseconds node_stop_timeout(const Image& image);
 // The seed's "Add Node" sequence on this host: start the machine, wait for babelsup,
 // install or update babel when its checksum differs, set up the node (config, properties),
 // wait for babel, upload the node's keys if it has some, exchange keys with the control plane
-// at its first start, run init once. Each step has a
+// at its first start, run init once (when the image has one). Each step has a
 // deadline; a failure is an rpc::Error naming the step.
 asio::awaitable<void> run_start_sequence(machine::Machine& machine, const StartPlan& plan);
 

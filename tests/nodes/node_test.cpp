@@ -183,6 +183,21 @@ TEST_F(NodeHost, StartFinishesWhenTheCallerStopsWaiting) {
     EXPECT_EQ(bv({"node", "run", "patient", "height"}), "1");
 }
 
+// Init is called only for an image that has one: babel's flag (remembering that init ran)
+// appears for the litecoin node and not for the dummy one, which has no init.
+TEST_F(NodeHost, InitIsCalledOnlyForAnImageThatHasOne) {
+    const auto litecoin = litecoin_image();  // first: it reads the image list's first entry
+    import("dummy");
+    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "plain"});
+    bv({"node", "start", "plain"});
+    const auto plain = json::value_to<std::string>(node_info("plain").at("id"));
+    EXPECT_FALSE(std::filesystem::exists(node_dir(plain) / "state/init.done"));
+    bv({"node", "create", litecoin, "--name", "initialised"});
+    bv({"node", "start", "initialised"});
+    const auto initialised = json::value_to<std::string>(node_info("initialised").at("id"));
+    EXPECT_TRUE(std::filesystem::exists(node_dir(initialised) / "state/init.done"));
+}
+
 TEST_F(NodeHost, ImageInUseCannotBeReplaced) {
     import("dummy");
     bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "tenant"});

@@ -29,6 +29,12 @@ stop_timeout_ms = 10
 [[supervisor.entry_point]]
 command = "/bin/true"
 args = []
+
+# bvd calls Init only for an image that has one.
+[[methods]]
+name = "init"
+transport = "sh"
+body = "true"
 )";
 }
 
