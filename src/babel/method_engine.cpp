@@ -61,10 +61,13 @@ MethodEngine::Client& MethodEngine::client_for(const std::string& api_host) {
                              "api_host '" + url.endpoint.description + "' is https, which babel does not speak: use "
                              "the client's plain http API inside the node");
         }
-        // One connection per call: litecoind 0.21 waits for an idle connection before it exits
-        // (tried: kept alive, LitecoinNode.NodeComesBackAfterARestartWithoutBvd lost the chain's
-        // last blocks, litecoind killed at the end of its stop's grace instead of flushing).
-        rpc::HttpClient http(children_.executor(), url.endpoint, {.max_response_body = kMaxResultBytes, .keep_alive = false});
+        // Kept alive for the calls of a burst (a connection set up and torn down was most of
+        // babel's CPU per call), and shut down once idle: litecoind 0.21 waits for idle
+        // connections before it exits (kept for good, NodeComesBackAfterARestartWithoutBvd lost
+        // the chain's last blocks, litecoind killed at the end of its stop's grace instead of
+        // flushing). Its stop now waits at most kChainIdleTimeout.
+        rpc::HttpClient http(children_.executor(), url.endpoint,
+                             {.max_response_body = kMaxResultBytes, .idle_timeout = kChainIdleTimeout});
         client = std::make_unique<Client>(Client{std::move(url), std::move(http)});
     }
     return *client;

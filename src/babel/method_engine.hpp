@@ -18,6 +18,8 @@ namespace bv::babel {
 class MethodEngine {
 public:
     static constexpr std::size_t kMaxResultBytes = 8 << 20;
+    // How long a connection to the chain's API is kept idle for the next call.
+    static constexpr std::chrono::milliseconds kChainIdleTimeout{200};
 
     explicit MethodEngine(ChildProcesses& children);
     ~MethodEngine();

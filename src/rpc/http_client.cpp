@@ -65,7 +65,11 @@ struct HttpClient::Pool {
     std::vector<std::unique_ptr<Connection>> idle;
 
     void give_back(std::unique_ptr<Connection> connection) {
-        connection->deadline.stop();
+        if (options.idle_timeout == std::chrono::milliseconds::max()) {
+            connection->deadline.stop();
+        } else {
+            connection->deadline.expires_at(Clock::now() + options.idle_timeout);
+        }
         if (idle.size() < options.max_idle_connections) idle.push_back(std::move(connection));
     }
 };
@@ -172,11 +176,13 @@ asio::awaitable<HttpResponseStream> HttpClient::open(HttpRequest request, std::c
         state->pool = pool_;
         state->description = description;
         state->max_body = pool_->options.max_response_body;
-        const bool reused = !pool_->idle.empty();
-        if (reused) {
-            state->connection = std::move(pool_->idle.back());
+        while (!state->connection && !pool_->idle.empty()) {
+            auto idle = std::move(pool_->idle.back());
             pool_->idle.pop_back();
-        } else {
+            if (!idle->deadline.expired()) state->connection = std::move(idle);  // else shut down: idle too long
+        }
+        const bool reused = state->connection != nullptr;
+        if (!reused) {
             try {
                 auto connect_deadline = deadline;
                 auto connecting = "connecting to " + description;

@@ -44,6 +44,10 @@ struct HttpClientOptions {
     // false: one connection per request ("Connection: close"). For servers that should not
     // see idle connections: litecoind 0.21 waits for them to close before it exits.
     bool keep_alive = true;
+    // How long a kept-alive connection may idle: past it, it is shut down (the server sees it
+    // close at once) and not reused. For servers that wait for idle connections before they
+    // exit (litecoind 0.21): its stop waits at most this long.
+    std::chrono::milliseconds idle_timeout = std::chrono::milliseconds::max();
 };
 
 // No deadline: for streams that stay open as long as the caller wants (log follow).

@@ -49,6 +49,23 @@ TEST_F(RpcTest, KeepAliveReusesOneConnection) {
     EXPECT_EQ(server_.accepted_connections(), 1u);
 }
 
+TEST_F(RpcTest, AConnectionIdlePastItsIdleTimeoutIsClosedAndTheNextCallMakesANewOne) {
+    run([&]() -> asio::awaitable<void> {
+        rpc::HttpClient http(io_.get_executor(), rpc::unix_endpoint(socket_path_.string()), {.idle_timeout = 100ms});
+        rpc::HttpRequest request;
+        request.target = std::string("/") + kEcho;
+        request.headers = {{"Content-Type", "application/json"}, {"Connect-Protocol-Version", "1"}};
+        request.body = R"({"text":"idle"})";
+        for (int i = 0; i < 3; ++i) EXPECT_EQ((co_await http.request(request, 5s)).status, 200);
+        EXPECT_EQ(server_.accepted_connections(), 1u) << "calls in a row did not share the connection";
+        // Closed by the client while it lives on, as a server waiting for it to exit needs.
+        const bool closed = co_await eventually_async([&] { return server_.open_connections() == 0; });
+        EXPECT_TRUE(closed);
+        EXPECT_EQ((co_await http.request(request, 5s)).status, 200);
+    });
+    EXPECT_EQ(server_.accepted_connections(), 2u);
+}
+
 TEST_F(RpcTest, ConcurrentCallsOnOneClientUseSeveralConnections) {
     run([&]() -> asio::awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
