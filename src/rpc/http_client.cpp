@@ -65,12 +65,13 @@ struct HttpClient::Pool {
     std::vector<std::unique_ptr<Connection>> idle;
 
     void give_back(std::unique_ptr<Connection> connection) {
-        if (options.idle_timeout == std::chrono::milliseconds::max()) {
+        if (idle.size() >= options.max_idle_connections) return;  // closed as it goes
+        if (options.idle_timeout == kNoTimeout) {
             connection->deadline.stop();
         } else {
             connection->deadline.expires_at(Clock::now() + options.idle_timeout);
         }
-        if (idle.size() < options.max_idle_connections) idle.push_back(std::move(connection));
+        idle.push_back(std::move(connection));
     }
 };
 

@@ -18,6 +18,9 @@ struct HttpHeader {
     std::string value;
 };
 
+// No deadline: for streams that stay open as long as the caller wants (log follow).
+inline constexpr std::chrono::milliseconds kNoTimeout = std::chrono::milliseconds::max();
+
 struct HttpRequest {
     std::string method = "POST";
     std::string target = "/";
@@ -26,7 +29,7 @@ struct HttpRequest {
     // How long one connection attempt may take, within the request's timeout. A peer whose
     // address is not up yet (a booting VM) drops SYNs without an answer, and the kernel's
     // next SYN comes a second later: a caller that retries does better with a fresh attempt.
-    std::chrono::milliseconds connect_timeout = std::chrono::milliseconds::max();
+    std::chrono::milliseconds connect_timeout = kNoTimeout;
 };
 
 struct HttpResponse {
@@ -47,11 +50,8 @@ struct HttpClientOptions {
     // How long a kept-alive connection may idle: past it, it is shut down (the server sees it
     // close at once) and not reused. For servers that wait for idle connections before they
     // exit (litecoind 0.21): its stop waits at most this long.
-    std::chrono::milliseconds idle_timeout = std::chrono::milliseconds::max();
+    std::chrono::milliseconds idle_timeout = kNoTimeout;
 };
-
-// No deadline: for streams that stay open as long as the caller wants (log follow).
-inline constexpr std::chrono::milliseconds kNoTimeout = std::chrono::milliseconds::max();
 
 class HttpResponseStream;
 
