@@ -36,7 +36,10 @@ std::optional<NodeSetup> load_setup(const std::filesystem::path& state_dir) {
 }
 
 void save_setup(const std::filesystem::path& state_dir, const blockvisor::babel::v1::SetupRequest& request) {
-    write_file_atomically(setup_file(state_dir), request.SerializeAsString(), 0600);
+    // Not synced (two fsyncs of every start): bvd sends the setup at each start of the node,
+    // and no node runs on after a power loss without being started again. A torn file is
+    // refused as unreadable until then.
+    write_file_atomically(setup_file(state_dir), request.SerializeAsString(), 0600, Durability::cache);
 }
 
 std::map<std::string, std::string> node_environment(std::map<std::string, std::string> base, const BabelConfig& config) {

@@ -14,13 +14,12 @@ namespace bv {
 // ~0.25 ms here, on a node's start path.
 enum class Durability {
     survives_power_loss,  // fsync of the file and of its directory: the new content stays
-    old_or_new,           // fsync of the file only: the old or the new content, whole
     cache                 // no fsync: possibly a torn file; only for what is computed again
 };
 
 // Replaces `path` with `content` so that a crash at any point leaves either the old or the
 // new file, never a torn one: temporary file in the same directory, fsync, rename, fsync of the
-// directory (fewer for a lesser `durability`). Throws std::system_error naming the path.
+// directory (no fsync for Durability::cache). Throws std::system_error naming the path.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644,
                            Durability durability = Durability::survives_power_loss);
 

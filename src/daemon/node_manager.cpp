@@ -191,30 +191,43 @@ asio::awaitable<void> NodeManager::load() {
             node->status = v1::NODE_STATUS_FAILED;
         }
         node->machine = make_machine(node->record, *node->image);
-        const machine::MachineLocation location{node->record.machine().pid(), node->record.machine().start_time()};
-        if (node->machine->attach(location) && node->record.started_at_ms() == 0) {
-            // An earlier bvd died in the middle of starting it: start over (recovery will).
-            log::warn("node {}: its start was interrupted; stopping what was started", node->record.name());
-            node->machine->kill();
-            co_await node->machine->wait_stopped();
-            co_await node->machine->clean_up();
-            node->status = v1::NODE_STATUS_STOPPED;
-        } else if (node->machine->running()) {
+        const auto& recorded = node->record.machine();
+        // A start in progress whose end the record has not got (the record takes the machine
+        // at the start's end).
+        const auto started = store_.start_in_progress(node->record.id());
+        if (started && !(started->pid() == recorded.pid() && started->start_time() == recorded.start_time())) {
+            co_await undo_cut_start(*node, *started);
+        } else if (node->machine->attach({recorded.pid(), recorded.start_time()})) {
             node->status = v1::NODE_STATUS_RUNNING;
             node->running_since = Clock::now();
             node->recovery_backoff.started(node->running_since);
-            log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), location.pid);
+            log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), recorded.pid());
         } else {
             // It stopped while no bvd watched, or a crash came between starting it and
             // recording it: free what it held outside its directory, kill what is left.
             co_await node->machine->clean_up();
             if (node->failure.empty()) node->status = v1::NODE_STATUS_STOPPED;
         }
+        store_.clear_start_in_progress(node->record.id());
         nodes_[node->record.id()] = node;
         if (node->status == v1::NODE_STATUS_RUNNING) watch_machine(node);
     }
     log::info("{} nodes loaded", nodes_.size());
     co_return;
+}
+
+asio::awaitable<void> NodeManager::undo_cut_start(Node& node, const v1::MachineRecord& machine) {
+    if (node.machine->attach({machine.pid(), machine.start_time()})) {
+        log::warn("node {}: its start was interrupted; stopping what was started", node.record.name());
+        node.machine->kill();
+        co_await node.machine->wait_stopped();
+        // The start was asked for: recovery makes it again. (Without a machine, the host went
+        // down since, and the record from before the start stands.)
+        node.record.set_desired(v1::NODE_STATUS_RUNNING);
+        save_or_log(node, "that it should run");
+    }
+    co_await node.machine->clean_up();
+    if (node.failure.empty()) node.status = v1::NODE_STATUS_STOPPED;
 }
 
 std::shared_ptr<NodeManager::Node> NodeManager::find(std::string_view reference) const {
@@ -264,9 +277,17 @@ std::vector<v1::NodeEvent> NodeManager::current_statuses() const {
     return events;
 }
 
-void NodeManager::save(Node& node, Durability durability) {
+void NodeManager::save(Node& node) {
     node.record.set_updated_at_ms(unix_time_ms());
-    store_.save(node.record, durability);
+    store_.save(node.record);
+}
+
+void NodeManager::save_or_log(Node& node, std::string_view what) {
+    try {
+        save(node);
+    } catch (const std::exception& error) {
+        log::error("node '{}': cannot save {}: {}", node.record.name(), what, error.what());
+    }
 }
 
 v1::NodeInfo NodeManager::info_of(const Node& node) const {
@@ -550,12 +571,12 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
                          "node '" + node.record.name() + "': its image is not in the cache: " + node.failure);
     }
     check_host_ports(node);
+    // Saved with the start's end (or its failure). Only that save must outlast a power loss:
+    // until then the record from before the start is as good, and every fsync is on the start's
+    // path. A bvd that dies in between finds the start in progress (starting.json).
     node.record.set_desired(v1::NODE_STATUS_RUNNING);
-    node.record.set_started_at_ms(0);
-    // Only the start's end must outlast a power loss (that one is synced in full): until then
-    // a record from before the start is as good, and every fsync is on the start's path.
-    save(node, Durability::old_or_new);
     set_status(node, v1::NODE_STATUS_STARTING);
+    v1::MachineRecord started;
     const StartPlan plan{node.record,
                          *node.image,
                          store_.node_dir(node.record.id()),
@@ -563,9 +584,9 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
                          options_.node_binary_sha256,
                          [&] {
                              const auto location = node.machine->location();
-                             node.record.mutable_machine()->set_pid(location.pid);
-                             node.record.mutable_machine()->set_start_time(location.start_time);
-                             save(node, Durability::old_or_new);
+                             started.set_pid(location.pid);
+                             started.set_start_time(location.start_time);
+                             store_.save_start_in_progress(node.record.id(), started);
                          },
                          key_vault_,
                          [&] {
@@ -587,12 +608,17 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
     if (!failure.empty()) {
         co_await node.machine->wait_stopped();
         co_await node.machine->clean_up();
-        forget_machine(node);
+        // Recovery tries again, also after a restart of bvd.
+        node.record.clear_machine();
+        save_or_log(node, "that it should run");
+        store_.clear_start_in_progress(node.record.id());
         set_status(node, v1::NODE_STATUS_FAILED, failure);
         throw rpc::Error(rpc::Code::failed_precondition, failure);
     }
+    *node.record.mutable_machine() = started;
     node.record.set_started_at_ms(unix_time_ms());
     save(node);
+    store_.clear_start_in_progress(node.record.id());
     node.running_since = Clock::now();
     node.recovery_backoff.started(node.running_since);
     set_status(node, v1::NODE_STATUS_RUNNING);
@@ -607,14 +633,9 @@ asio::awaitable<void> NodeManager::stop_locked(Node& node, bool force) {
 void NodeManager::set_desired(Node& node, v1::NodeStatus desired) {
     if (node.record.desired() == desired) return;
     node.record.set_desired(desired);
-    try {
-        save(node);
-    } catch (const std::exception& error) {
-        // The operation goes on (a full disk must not keep a node from stopping); only a
-        // bvd restarted before the next save would act on the old wish.
-        log::error("node '{}': cannot save that it should be {}: {}", node.record.name(),
-                   v1::NodeStatus_Name(desired), error.what());
-    }
+    // The operation goes on (a full disk must not keep a node from stopping); only a bvd
+    // restarted before the next save would act on the old wish.
+    save_or_log(node, "that it should be " + v1::NodeStatus_Name(desired));
 }
 
 asio::awaitable<void> NodeManager::stop_machine_locked(Node& node, bool force) {
@@ -632,12 +653,8 @@ asio::awaitable<void> NodeManager::stop_machine_locked(Node& node, bool force) {
 void NodeManager::forget_machine(Node& node) {
     if (!node.record.has_machine()) return;
     node.record.clear_machine();
-    try {
-        save(node);
-    } catch (const std::exception& error) {
-        // Harmless if it stays: a machine is found again only by its pid and start time.
-        log::error("node '{}': cannot save that its machine is gone: {}", node.record.name(), error.what());
-    }
+    // Harmless if it stays: a machine is found again only by its pid and start time.
+    save_or_log(node, "that its machine is gone");
 }
 
 asio::awaitable<NodeManager::LockedNode> NodeManager::lock(const std::string& reference) {

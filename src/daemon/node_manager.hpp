@@ -119,7 +119,12 @@ private:
     v1::NodeEvent event_of(const Node& node, v1::NodeEventKind kind, std::string message) const;
     void publish(Node& node, v1::NodeEventKind kind, std::string message = {});
     void set_status(Node& node, v1::NodeStatus status, std::string failure = {});
-    void save(Node& node, Durability durability = Durability::survives_power_loss);
+    void save(Node& node);
+    // Saves the record, and goes on when the disk refuses it: logged as failing to keep `what`.
+    void save_or_log(Node& node, std::string_view what);
+    // At load: a start that an earlier bvd died in (its machine at `machine`) is undone, and
+    // left for recovery to make again.
+    asio::awaitable<void> undo_cut_start(Node& node, const v1::MachineRecord& machine);
     // Starts the node (its lock held) and watches its machine from then on.
     asio::awaitable<void> start_locked(std::shared_ptr<Node> node);
     // Stops the node for good (its desired state becomes stopped); its lock held.

@@ -9,6 +9,30 @@ namespace bv::daemon {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+constexpr auto kRecordFile = "node.json";
+constexpr auto kStartFile = "starting.json";
+
+bool parse_json(const std::string& json, google::protobuf::Message& message, std::string& why) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    const auto status = google::protobuf::util::JsonStringToMessage(json, &message, options);
+    why = std::string(status.message());
+    return status.ok();
+}
+
+void write_json(const fs::path& path, const google::protobuf::Message& message, Durability durability) {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    options.preserve_proto_field_names = true;
+    google::protobuf::util::MessageToJsonString(message, &json, options);
+    write_file_atomically(path, json, 0600, durability);
+}
+
+}  // namespace
+
 NodeStore::Loaded NodeStore::load_all() const {
     Loaded loaded;
     std::error_code ec;
@@ -16,12 +40,10 @@ NodeStore::Loaded NodeStore::load_all() const {
         const auto name = entry.path().filename().string();
         if (!entry.is_directory() || name.starts_with('.')) continue;
         try {
-            const auto json = read_file(entry.path() / "node.json");
             v1::NodeRecord record;
-            google::protobuf::util::JsonParseOptions options;
-            options.ignore_unknown_fields = true;
-            const auto status = google::protobuf::util::JsonStringToMessage(json, &record, options);
-            if (!status.ok()) throw std::runtime_error("node.json is not valid: " + std::string(status.message()));
+            if (std::string why; !parse_json(read_file(entry.path() / kRecordFile), record, why)) {
+                throw std::runtime_error("node.json is not valid: " + why);
+            }
             if (record.id() != name) throw std::runtime_error("node.json belongs to node " + record.id());
             loaded.records.push_back(std::move(record));
         } catch (const std::exception& error) {
@@ -39,26 +61,44 @@ void NodeStore::remove_leftovers() const {
             log::info("removing {} left behind by an interrupted create or delete", entry.path().string());
             fs::remove_all(entry.path(), ec);
         } else if (entry.is_directory(ec)) {
-            // A record write cut short leaves its temporary file (.node.json.XXXXXX) beside it.
+            // A write cut short leaves its temporary file (.node.json.XXXXXX) beside it.
             std::error_code ignored;
             for (const auto& file : fs::directory_iterator(entry.path(), ignored)) {
-                if (file.path().filename().string().starts_with(".node.json.")) fs::remove(file.path(), ignored);
+                const auto file_name = file.path().filename().string();
+                if (file_name.starts_with(".node.json.") || file_name.starts_with(".starting.json.")) {
+                    fs::remove(file.path(), ignored);
+                }
             }
         }
     }
 }
 
-void NodeStore::write_record(const fs::path& dir, const v1::NodeRecord& record, Durability durability) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    options.preserve_proto_field_names = true;
-    google::protobuf::util::MessageToJsonString(record, &json, options);
-    write_file_atomically(dir / "node.json", json, 0600, durability);
+void NodeStore::write_record(const fs::path& dir, const v1::NodeRecord& record) {
+    write_json(dir / kRecordFile, record, Durability::survives_power_loss);
 }
 
-void NodeStore::save(const v1::NodeRecord& record, Durability durability) const {
-    write_record(node_dir(record.id()), record, durability);
+void NodeStore::save(const v1::NodeRecord& record) const { write_record(node_dir(record.id()), record); }
+
+void NodeStore::save_start_in_progress(const std::string& id, const v1::MachineRecord& machine) const {
+    write_json(node_dir(id) / kStartFile, machine, Durability::cache);
+}
+
+std::optional<v1::MachineRecord> NodeStore::start_in_progress(const std::string& id) const {
+    const auto path = node_dir(id) / kStartFile;
+    const auto json = read_file_if_exists(path);
+    if (!json) return std::nullopt;
+    v1::MachineRecord machine;
+    if (std::string why; !parse_json(*json, machine, why)) {
+        // Torn by a power loss (it is not synced), which no machine outlived either.
+        log::warn("{} is not valid ({}): taken as no start in progress", path.string(), why);
+        return std::nullopt;
+    }
+    return machine;
+}
+
+void NodeStore::clear_start_in_progress(const std::string& id) const {
+    std::error_code ignored;
+    fs::remove(node_dir(id) / kStartFile, ignored);
 }
 
 void NodeStore::publish(const std::string& id) const {

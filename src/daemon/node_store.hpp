@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,18 @@ public:
     // Where a new node is built before it becomes visible with publish().
     std::filesystem::path staging_dir(const std::string& id) const { return nodes_dir_ / (".creating-" + id); }
     void publish(const std::string& id) const;
-    void save(const v1::NodeRecord& record, Durability durability = Durability::survives_power_loss) const;
+    void save(const v1::NodeRecord& record) const;
+    // A start in progress: where its machine is, from the moment it runs until the start ends
+    // (<id>/starting.json). Not synced, unlike the record: after a power loss there is no
+    // machine left to find, and the record is as it was before the start. A restarted bvd that
+    // finds one knows that a start was cut short.
+    void save_start_in_progress(const std::string& id, const v1::MachineRecord& machine) const;
+    std::optional<v1::MachineRecord> start_in_progress(const std::string& id) const;
+    void clear_start_in_progress(const std::string& id) const;
     // Makes the node's directory vanish at once; its content is removed on a worker thread.
     std::filesystem::path retire(const std::string& id) const;
 
-    static void write_record(const std::filesystem::path& dir, const v1::NodeRecord& record,
-                             Durability durability = Durability::survives_power_loss);
+    static void write_record(const std::filesystem::path& dir, const v1::NodeRecord& record);
 
 private:
     std::filesystem::path nodes_dir_;

@@ -299,6 +299,47 @@ TEST_F(NodeHost, BvdKilledDuringAStartLeavesOneNodeThatRecovers) {
     EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "litecoind"; }), 1);
 }
 
+// bvd records a start in progress (starting.json) until the record takes the start's end. A
+// bvd killed between the two finds both naming the same machine: the start was whole.
+TEST_F(NodeHost, AStartInProgressThatTheRecordHasAlreadyTakenLeavesTheNodeRunning) {
+    import("dummy");
+    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "whole"});
+    bv({"node", "start", "whole"});
+    const auto id = json::value_to<std::string>(node_info("whole").at("id"));
+    const int sandbox = json::value_to<int>(node_info("whole").at("pid"));
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    const auto record = json::parse(read_file(node_dir(id) / "node.json"));
+    write_file_atomically(node_dir(id) / "starting.json", json::serialize(record.at("machine")));
+    host_.start_daemon();
+    EXPECT_EQ(trimmed(status_of("whole")), "running");
+    EXPECT_EQ(json::value_to<int>(node_info("whole").at("pid")), sandbox) << "the node was started again";
+    EXPECT_FALSE(std::filesystem::exists(node_dir(id) / "starting.json"));
+}
+
+// After a power loss, a start in progress names a machine that is gone (or the file is torn:
+// it is not synced). The start never ended, so the record from before it stands: the node
+// stays stopped.
+TEST_F(NodeHost, AStartInProgressWhoseMachineIsGoneLeavesTheNodeAsItWas) {
+    import("dummy");
+    for (const auto& [name, content] : std::vector<std::pair<std::string, std::string>>{
+             {"gone", R"({"pid": 999999, "start_time": "12"})"}, {"torn", "{\"pid\": 12"}}) {
+        bv({"node", "create", "dummy/sleeper/1.0.0", "--name", name});
+        write_file_atomically(node_dir(json::value_to<std::string>(node_info(name).at("id"))) / "starting.json", content);
+    }
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    host_.start_daemon();
+    // Past a recovery round (every second), which would start a node that should run.
+    std::this_thread::sleep_for(1500ms);
+    for (const auto* name : {"gone", "torn"}) {
+        const auto info = node_info(name);
+        EXPECT_EQ(json::value_to<std::string>(info.at("status")), "NODE_STATUS_STOPPED") << name;
+        EXPECT_EQ(json::value_to<std::string>(info.at("desired")), "NODE_STATUS_STOPPED") << name;
+        EXPECT_FALSE(std::filesystem::exists(node_dir(json::value_to<std::string>(info.at("id"))) / "starting.json")) << name;
+    }
+}
+
 // bvd killed while a restart has the node stopping: the node was wanted running, and once
 // its old sandbox is gone it is started again (it used to stay stopped for good).
 TEST_F(NodeHost, BvdKilledDuringARestartBringsTheNodeBackUp) {

@@ -222,6 +222,9 @@ TEST_F(NodeLifecycle, AFaultAtEveryStepOfAStartFailsTheNodeLeavesNothingRunningA
         EXPECT_EQ(machine().clean_ups, clean_ups + 1) << name << ": what the machine held outside the node is freed";
         EXPECT_EQ(read_file(paths_.nodes_dir / id / "node.json").find("\"machine\""), std::string::npos)
             << name << ": the record names no machine";
+        EXPECT_NE(read_file(paths_.nodes_dir / id / "node.json").find("NODE_STATUS_RUNNING"), std::string::npos)
+            << name << ": the record says that the node should run (recovery tries again)";
+        EXPECT_FALSE(std::filesystem::exists(paths_.nodes_dir / id / "starting.json")) << name << ": no start in progress is left";
 
         node_.faults.clear();
         backend_->start_fault = Fault::none;
