@@ -434,8 +434,9 @@ void NodeManager::check_host_ports(const Node& node) const {
         return backend_of(some.record) == machine::BackendKind::sandbox &&
                network_mode_of(some.record.network()) == machine::NetworkMode::host;
     };
-    if (!on_host_network(node)) return;
     const auto& wanted = node.image->config.config.ports;
+    // Nothing to share: no look at every other node (at 1,000 nodes, on each start's path).
+    if (!on_host_network(node) || wanted.empty()) return;
     std::vector<PortHolder> holders;
     for (const auto& [id, other] : nodes_) {
         const bool holds_ports = other->status == v1::NODE_STATUS_RUNNING || other->status == v1::NODE_STATUS_STARTING;
