@@ -92,7 +92,8 @@ asio::awaitable<void> list_nodes(const CliContext& context, const NodeArguments&
     rpc::decode_message(body, rpc::Codec::proto, list);
     print_message(context.json, list, [](const v1::ListNodesResponse& nodes) {
         std::vector<std::vector<std::string>> rows;
-        for (const auto& node : nodes.nodes()) rows.push_back(node_table_row(node));
+        rows.reserve(static_cast<std::size_t>(nodes.rows_size()));
+        for (const auto& node : nodes.rows()) rows.push_back(node_table_row(node));
         print_table(node_table_header(), rows);
     });
 }

@@ -24,7 +24,8 @@ std::string joined_key_values(const StringMap& values) {
     return text.empty() ? "-" : text;
 }
 
-std::string uptime_text(const v1::NodeInfo& node) {
+template <class NodeMessage>  // NodeInfo or NodeRow
+std::string uptime_text(const NodeMessage& node) {
     return node.status() == v1::NODE_STATUS_RUNNING ? format_duration(node.uptime_seconds()) : "-";
 }
 
@@ -75,14 +76,9 @@ std::vector<std::string> node_table_header() {
     return {"ID", "NAME", "IMAGE", "STATUS", "UPTIME", "IP"};
 }
 
-std::vector<std::string> node_table_row(const v1::NodeInfo& node) {
-    const auto& ip = node.network().ip();
-    return {node.id(),
-            node.name(),
-            image_name(node.image()),
-            status_word(node.status()),
-            uptime_text(node),
-            ip.empty() ? "host" : ip};
+std::vector<std::string> node_table_row(const v1::NodeRow& node) {
+    return {node.id(), node.name(), node.image(), status_word(node.status()), uptime_text(node),
+            node.ip().empty() ? "host" : node.ip()};
 }
 
 Fields node_info_fields(const v1::NodeInfo& node) {

@@ -16,7 +16,7 @@ std::string node_status_line(const blockvisor::v1::NodeInfo& node);
 
 // `bv node list`: the header and one row per node.
 std::vector<std::string> node_table_header();
-std::vector<std::string> node_table_row(const blockvisor::v1::NodeInfo& node);
+std::vector<std::string> node_table_row(const blockvisor::v1::NodeRow& node);
 
 // `bv node info`.
 Fields node_info_fields(const blockvisor::v1::NodeInfo& node);

@@ -70,9 +70,12 @@ asio::awaitable<v1::DeleteNodeResponse> NodeService::remove(v1::NodeRef request,
 
 asio::awaitable<rpc::OnArena<v1::ListNodesResponse>> NodeService::list(v1::ListNodesRequest request, rpc::CallContext&) {
     auto response = rpc::OnArena<v1::ListNodesResponse>::make();
-    nodes_.list_into(*response.message->mutable_nodes(),
-                     request.table_only() ? NodeListView::table : NodeListView::full,
-                     {request.running_only(), request.image_filter()});
+    const NodeListFilter filter{request.running_only(), request.image_filter()};
+    if (request.table_only()) {
+        nodes_.list_rows_into(*response.message->mutable_rows(), filter);
+    } else {
+        nodes_.list_into(*response.message->mutable_nodes(), filter);
+    }
     co_return response;
 }
 

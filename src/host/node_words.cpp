@@ -45,7 +45,11 @@ std::string event_word(const v1::NodeEvent& event) {
 }
 
 std::string image_name(const v1::NodeImage& image) {
-    return image.protocol() + "/" + image.node_type() + "/" + image.version();
+    // One allocation: a list makes one per node.
+    std::string name;
+    name.reserve(image.protocol().size() + image.node_type().size() + image.version().size() + 2);
+    name.append(image.protocol()).append(1, '/').append(image.node_type()).append(1, '/').append(image.version());
+    return name;
 }
 
 }  // namespace bv

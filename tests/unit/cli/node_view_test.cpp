@@ -29,6 +29,16 @@ v1::NodeInfo running_node() {
     return node;
 }
 
+v1::NodeRow running_row() {
+    v1::NodeRow row;
+    row.set_id("3f2a9c1e");
+    row.set_name("calm-river-7");
+    row.set_image("ethereum/reth/1.2.3");
+    row.set_status(v1::NODE_STATUS_RUNNING);
+    row.set_uptime_seconds(3 * 3600 + 4 * 60);
+    return row;
+}
+
 std::string field(const Fields& fields, const std::string& key) {
     for (const auto& [name, value] : fields) {
         if (name == key) return value;
@@ -69,18 +79,17 @@ TEST(CliNodeView, StatusLineOfARunningNodeIsOneWord) {
 }
 
 TEST(CliNodeView, TableRowOfARunningNode) {
-    EXPECT_EQ(node_table_row(running_node()),
+    EXPECT_EQ(node_table_row(running_row()),
               (std::vector<std::string>{"3f2a9c1e", "calm-river-7", "ethereum/reth/1.2.3",
                                         "running", "3h 4m", "host"}));
-    EXPECT_EQ(node_table_header().size(), node_table_row(running_node()).size());
+    EXPECT_EQ(node_table_header().size(), node_table_row(running_row()).size());
 }
 
 TEST(CliNodeView, TableRowOfAStoppedBridgedNode) {
-    auto node = running_node();
+    auto node = running_row();
     node.set_status(v1::NODE_STATUS_STOPPED);
     node.set_uptime_seconds(0);
-    node.mutable_network()->set_mode("bridge");
-    node.mutable_network()->set_ip("10.20.0.5");
+    node.set_ip("10.20.0.5");
     const auto row = node_table_row(node);
     EXPECT_EQ(row[3], "stopped");
     EXPECT_EQ(row[4], "-");
