@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <regex>
+#include <tuple>
 
 #include "babel/babel_identity.hpp"
 #include "babel/node_channel.hpp"
@@ -328,19 +329,24 @@ void NodeManager::fill_info(const Node& node, v1::NodeInfo& info) const {
 std::vector<const NodeManager::Node*> NodeManager::nodes_by_name() const {
     std::vector<const Node*> live;
     live.reserve(nodes_by_name_.size());
-    for (const auto& [name_and_id, node] : nodes_by_name_) {
+    for (const auto* node : nodes_by_name_) {
         if (!node->deleted) live.push_back(node);
     }
     return live;
 }
 
+bool NodeManager::NameOrder::operator()(const Node* left, const Node* right) const {
+    // A node's name and id never change.
+    return std::tie(left->record.name(), left->record.id()) < std::tie(right->record.name(), right->record.id());
+}
+
 void NodeManager::add_node(const std::shared_ptr<Node>& node) {
     nodes_[node->record.id()] = node;
-    nodes_by_name_[{node->record.name(), node->record.id()}] = node.get();
+    nodes_by_name_.insert(node.get());
 }
 
 void NodeManager::drop_node(const Node& node) {
-    nodes_by_name_.erase({node.record.name(), node.record.id()});
+    nodes_by_name_.erase(&node);
     nodes_.erase(node.record.id());
 }
 

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -164,7 +165,10 @@ private:
     // By id, and in name order (then id: a deleted node's name can be taken again before it
     // goes) for lists, which sorting at each one cost a fifth of.
     std::map<std::string, std::shared_ptr<Node>> nodes_;
-    std::map<std::pair<std::string, std::string>, const Node*> nodes_by_name_;
+    struct NameOrder {
+        bool operator()(const Node* left, const Node* right) const;
+    };
+    std::set<const Node*, NameOrder> nodes_by_name_;
     // name -> the one copy its nodes share (shared_image)
     std::map<std::string, std::weak_ptr<const Image>> image_copies_;
     Notifier recovery_wanted_;

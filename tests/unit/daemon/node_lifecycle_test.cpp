@@ -236,6 +236,34 @@ TEST_F(NodeLifecycle, AFaultAtEveryStepOfAStartFailsTheNodeLeavesNothingRunningA
     }
 }
 
+// Lists come in name order, as full infos or as the table's rows; a name deleted and taken
+// again lists once, as the new node.
+TEST_F(NodeLifecycle, ListsAreInNameOrderAndADeletedNameTakenAgainListsOnce) {
+    for (const auto* name : {"charlie", "alpha", "bravo"}) create(name);
+    const auto old_bravo = manager_.info("bravo").id();
+    run(manager_.remove("bravo"));
+    const auto new_bravo = create("bravo");
+    run(manager_.start("charlie"));
+    google::protobuf::RepeatedPtrField<v1::NodeInfo> infos;
+    manager_.list_into(infos, {});
+    google::protobuf::RepeatedPtrField<v1::NodeRow> rows;
+    manager_.list_rows_into(rows, {});
+    Words names, row_names;
+    for (const auto& info : infos) names.push_back(info.name());
+    for (const auto& row : rows) row_names.push_back(row.name());
+    EXPECT_EQ(names, (Words{"alpha", "bravo", "charlie"}));
+    EXPECT_EQ(row_names, names);
+    EXPECT_EQ(rows.at(1).id(), new_bravo);
+    EXPECT_NE(new_bravo, old_bravo);
+    EXPECT_EQ(rows.at(1).image(), "double/node/1.0.0");
+    EXPECT_EQ(rows.at(1).status(), v1::NODE_STATUS_STOPPED);
+    EXPECT_EQ(rows.at(2).status(), v1::NODE_STATUS_RUNNING);
+    rows.Clear();
+    manager_.list_rows_into(rows, {.running_only = true});
+    ASSERT_EQ(rows.size(), 1);
+    EXPECT_EQ(rows.at(0).name(), "charlie");
+}
+
 TEST_F(NodeLifecycle, AMachineThatDiesWhileRunningFailsTheNodeAndIsCleanedUp) {
     const auto id = create("double-1");
     run(manager_.start("double-1"));
