@@ -84,12 +84,19 @@ HostUnderTest::~HostUnderTest() {
         }
     }
     // And so must their cgroups (bvd removes them when it stops a node; here nobody did).
+    // Again until they are gone: a process killed above may not have left its cgroup yet, which
+    // refuses removal until then (92 empty ones had piled up on the CI host, while bvd's own
+    // create, start, stop and delete leave none).
     std::error_code ec;
     for (const auto& node : std::filesystem::directory_iterator(root() / "var/lib/blockvisor/nodes", ec)) {
         for (const auto* hierarchy : {"/sys/fs/cgroup/cpu/blockvisor/", "/sys/fs/cgroup/memory/blockvisor/",
                                       "/sys/fs/cgroup/blockvisor/"}) {
-            std::error_code ignored;
-            std::filesystem::remove(hierarchy + node.path().filename().string(), ignored);
+            const std::filesystem::path group = hierarchy + node.path().filename().string();
+            eventually([&] {
+                std::error_code ignored;
+                std::filesystem::remove(group, ignored);
+                return !std::filesystem::exists(group, ignored);
+            }, std::chrono::seconds(5));
         }
     }
     // Lazily: a node's mounts below the root go with it.
