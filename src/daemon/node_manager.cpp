@@ -32,6 +32,20 @@
 namespace bv::daemon {
 namespace {
 
+// A record's machine (node.json, starting.json) and the backend's location of it.
+machine::MachineLocation location_of(const v1::MachineRecord& machine) { return {machine.pid(), machine.start_time()}; }
+
+v1::MachineRecord record_of(const machine::MachineLocation& location) {
+    v1::MachineRecord machine;
+    machine.set_pid(location.pid);
+    machine.set_start_time(location.start_time);
+    return machine;
+}
+
+bool same_machine(const v1::MachineRecord& left, const v1::MachineRecord& right) {
+    return left.pid() == right.pid() && left.start_time() == right.start_time();
+}
+
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -196,9 +210,9 @@ asio::awaitable<void> NodeManager::load() {
         // A start in progress whose end the record has not got (the record takes the machine
         // at the start's end).
         const auto started = store_.start_in_progress(node->record.id());
-        if (started && !(started->pid() == recorded.pid() && started->start_time() == recorded.start_time())) {
+        if (started && !same_machine(*started, recorded)) {
             co_await undo_cut_start(*node, *started);
-        } else if (node->machine->attach({recorded.pid(), recorded.start_time()})) {
+        } else if (node->machine->attach(location_of(recorded))) {
             node->status = v1::NODE_STATUS_RUNNING;
             node->running_since = Clock::now();
             node->recovery_backoff.started(node->running_since);
@@ -218,7 +232,7 @@ asio::awaitable<void> NodeManager::load() {
 }
 
 asio::awaitable<void> NodeManager::undo_cut_start(Node& node, const v1::MachineRecord& machine) {
-    if (node.machine->attach({machine.pid(), machine.start_time()})) {
+    if (node.machine->attach(location_of(machine))) {
         log::warn("node {}: its start was interrupted; stopping what was started", node.record.name());
         node.machine->kill();
         co_await node.machine->wait_stopped();
@@ -619,9 +633,7 @@ asio::awaitable<void> NodeManager::start_locked(std::shared_ptr<Node> shared) {
                          options_.node_binary,
                          options_.node_binary_sha256,
                          [&] {
-                             const auto location = node.machine->location();
-                             started.set_pid(location.pid);
-                             started.set_start_time(location.start_time);
+                             started = record_of(node.machine->location());
                              store_.save_start_in_progress(node.record.id(), started);
                          },
                          key_vault_,

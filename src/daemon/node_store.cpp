@@ -65,8 +65,8 @@ void NodeStore::remove_leftovers() const {
             std::error_code ignored;
             for (const auto& file : fs::directory_iterator(entry.path(), ignored)) {
                 const auto file_name = file.path().filename().string();
-                if (file_name.starts_with(".node.json.") || file_name.starts_with(".starting.json.")) {
-                    fs::remove(file.path(), ignored);
+                for (const std::string written : {kRecordFile, kStartFile}) {
+                    if (file_name.starts_with("." + written + ".")) fs::remove(file.path(), ignored);
                 }
             }
         }

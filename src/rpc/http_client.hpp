@@ -44,8 +44,9 @@ struct HttpResponse {
 struct HttpClientOptions {
     std::size_t max_response_body = 64 << 20;
     std::size_t max_idle_connections = 8;
-    // false: one connection per request ("Connection: close"). For servers that should not
-    // see idle connections: litecoind 0.21 waits for them to close before it exits.
+    // false: one connection per request ("Connection: close"), as for a download whose each
+    // request goes where the URL says. (A server that waits for idle connections before it
+    // exits, litecoind 0.21, wants idle_timeout instead.)
     bool keep_alive = true;
     // How long a kept-alive connection may idle: past it, it is shut down (the server sees it
     // close at once) and not reused. For servers that wait for idle connections before they
