@@ -190,13 +190,15 @@ int run_daemon(const DaemonOptions& options) {
     // Room for the local API's connections (see ServerLimits) besides the nodes' files.
     raise_open_file_limit();
     if (!config.keep_cgroup_options()) favor_cgroup_moves_for_sandboxes();
+    // Forked now, while bvd is small and has no threads (sandbox_spawner.hpp).
+    machine::SandboxSpawner spawner;
 
     asio::io_context io;
     ChildProcesses children(io.get_executor(), true);
     ImageStore images(paths.images_dir);
     EventBus events;
     machine::BackendRegistry backends(*default_backend);
-    backends.add(std::make_unique<machine::SandboxBackend>(children));
+    backends.add(std::make_unique<machine::SandboxBackend>(children, spawner));
     backends.add(std::make_unique<machine::QemuBackend>(children, config.qemu_binary()));
     backends.add(std::make_unique<machine::FirecrackerBackend>(children, config.firecracker_binary()));
     if (!backends.has(*default_backend)) {

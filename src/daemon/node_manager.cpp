@@ -218,9 +218,11 @@ asio::awaitable<void> NodeManager::load() {
             node->recovery_backoff.started(node->running_since);
             log::info("node {} ({}) is still running (pid {}): attached", node->record.name(), node->record.id(), recorded.pid());
         } else {
-            // It stopped while no bvd watched, or a crash came between starting it and
-            // recording it: free what it held outside its directory, kill what is left.
-            co_await node->machine->clean_up();
+            // It stopped while no bvd watched, or bvd died between starting a machine and
+            // recording where it runs: free what it held outside its directory, kill what is
+            // left. A machine left running was a start's, cut as undo_cut_start's was.
+            const bool cut_start = co_await node->machine->clean_up();
+            if (cut_start) record_cut_start(*node);
             if (node->failure.empty()) node->status = v1::NODE_STATUS_STOPPED;
         }
         store_.clear_start_in_progress(node->record.id());
@@ -236,13 +238,18 @@ asio::awaitable<void> NodeManager::undo_cut_start(Node& node, const v1::MachineR
         log::warn("node {}: its start was interrupted; stopping what was started", node.record.name());
         node.machine->kill();
         co_await node.machine->wait_stopped();
-        // The start was asked for: recovery makes it again. (Without a machine, the host went
-        // down since, and the record from before the start stands.)
-        node.record.set_desired(v1::NODE_STATUS_RUNNING);
-        save_or_log(node, "that it should run");
+        // (Without a machine, the host went down since, and the record from before the start
+        // stands.)
+        record_cut_start(node);
     }
     co_await node.machine->clean_up();
     if (node.failure.empty()) node.status = v1::NODE_STATUS_STOPPED;
+}
+
+// The start was asked for: recovery makes it again.
+void NodeManager::record_cut_start(Node& node) {
+    node.record.set_desired(v1::NODE_STATUS_RUNNING);
+    save_or_log(node, "that it should run");
 }
 
 std::shared_ptr<NodeManager::Node> NodeManager::find(std::string_view reference) const {

@@ -128,6 +128,9 @@ private:
     // At load: a start that an earlier bvd died in (its machine at `machine`) is undone, and
     // left for recovery to make again.
     asio::awaitable<void> undo_cut_start(Node& node, const v1::MachineRecord& machine);
+    // A start cut by bvd's death (its machine found running, and stopped): the node should
+    // run, as its start asked.
+    void record_cut_start(Node& node);
     // Starts the node (its lock held) and watches its machine from then on.
     asio::awaitable<void> start_locked(std::shared_ptr<Node> node);
     // Stops the node for good (its desired state becomes stopped); its lock held.

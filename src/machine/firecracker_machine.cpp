@@ -69,15 +69,17 @@ public:
         }
     }
 
-    asio::awaitable<void> clean_up() override {
+    asio::awaitable<bool> clean_up() override {
         // A VMM left by a bvd that died between starting it and recording it.
-        if (!running()) kill_unrecorded_process(paths_.pid_file, paths_.api_socket.string(), "Firecracker", spec_.hostname);
-        if (spec_.network != NetworkMode::bridge) co_return;
+        const bool unrecorded = !running() && kill_unrecorded_process(paths_.pid_file, paths_.api_socket.string(),
+                                                                      "Firecracker", spec_.hostname);
+        if (spec_.network != NetworkMode::bridge) co_return unrecorded;
         try {
             co_await detach_from_bridge(children_, spec_.vm.tap);
         } catch (const std::exception& error) {
             log::warn("node {}: removing tap {} failed: {}", spec_.hostname, spec_.vm.tap, error.what());
         }
+        co_return unrecorded;
     }
 
     rpc::Endpoint channel(std::uint32_t port) const override {

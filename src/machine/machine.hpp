@@ -95,8 +95,8 @@ public:
     virtual asio::awaitable<void> wait_stopped() = 0;
     // Frees what start() set up outside the node directory (network devices, cgroups), and
     // kills what may be left of a machine started but never recorded (bvd died right after
-    // starting it).
-    virtual asio::awaitable<void> clean_up() = 0;
+    // starting it). True when there was such a machine.
+    virtual asio::awaitable<bool> clean_up() = 0;
     virtual MachineLocation location() const = 0;
     // How to reach `port` of the node channel inside.
     virtual rpc::Endpoint channel(std::uint32_t port) const = 0;

@@ -45,18 +45,19 @@ void MachineProcess::close() {
     pidfd_number_ = -1;
 }
 
-void kill_unrecorded_process(const std::filesystem::path& pid_file, const std::string& mark, std::string_view what,
+bool kill_unrecorded_process(const std::filesystem::path& pid_file, const std::string& mark, std::string_view what,
                              std::string_view node) {
     std::error_code ec;
-    if (!std::filesystem::exists(pid_file, ec)) return;
+    if (!std::filesystem::exists(pid_file, ec)) return false;
     try {
         const auto pid = std::stoi(read_file(pid_file));
         const auto command_line = read_file("/proc/" + std::to_string(pid) + "/cmdline");
-        if (command_line.find(mark + '\0') == std::string::npos) return;
+        if (command_line.find(mark + '\0') == std::string::npos) return false;
         log::warn("node {}: killing {} {} that was never recorded", node, what, pid);
         ::kill(pid, SIGKILL);
+        return true;
     } catch (const std::exception&) {
-        // No such process any more.
+        return false;  // no such process any more
     }
 }
 

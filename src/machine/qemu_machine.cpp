@@ -48,9 +48,10 @@ public:
         }
     }
 
-    asio::awaitable<void> clean_up() override {
+    asio::awaitable<bool> clean_up() override {
         // A VMM left by a bvd that died between starting it and recording it.
-        if (!running()) kill_unrecorded_process(paths_.pid_file, std::string("bv-") + spec_.node_id, "QEMU", spec_.hostname);
+        const bool unrecorded =
+            !running() && kill_unrecorded_process(paths_.pid_file, std::string("bv-") + spec_.node_id, "QEMU", spec_.hostname);
         for (const auto& tap : {channel_tap_name(spec_.node_id), spec_.vm.tap}) {
             try {
                 co_await detach_from_bridge(children_, tap);
@@ -59,6 +60,7 @@ public:
                 log::warn("node {}: removing tap {} failed: {}", spec_.hostname, tap, error.what());
             }
         }
+        co_return unrecorded;
     }
 
     rpc::Endpoint channel(std::uint32_t port) const override {

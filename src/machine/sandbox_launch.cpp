@@ -1,5 +1,7 @@
 #include "machine/sandbox_launch.hpp"
 
+#include "machine/sandbox_spawner.hpp"
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
@@ -8,7 +10,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,7 +22,8 @@
 namespace bv::machine {
 namespace {
 
-// Everything the child needs, prepared before fork: after fork, only system calls.
+// Everything PID 1 needs, prepared by the launcher before it forks PID 1: after that fork,
+// only system calls.
 struct Plan {
     std::string root;
     std::string overlay_options;
@@ -36,15 +38,16 @@ struct Plan {
     std::vector<std::string> environment;
     int namespaces = 0;
     int listen_fd = -1;
-    int go_fd = -1;  // PID 1 becomes babelsup at its EOF: once the launcher's caller is done
+    int go_fd = -1;  // PID 1 becomes babelsup at its EOF: once bvd's before_exec is done
 };
 
 // Step names for error reports from the child (indexes are sent through a pipe).
-constexpr std::array<const char*, 13> kSteps{
+constexpr std::array<const char*, 14> kSteps{
     "creating namespaces", "making mounts private",   "mounting the overlay root", "creating a mount point",
     "mounting a tmpfs",    "bind-mounting",           "mounting /proc",            "setting the hostname",
     "chroot",              "opening the console log", "starting babelsup",         "forking PID 1",
-    "handing on babelsup's socket"};
+    "handing on babelsup's socket", "forking the launcher"};
+constexpr int kForkingTheLauncher = 13;
 
 struct Failure {
     int step;
@@ -86,9 +89,13 @@ Plan make_plan(const SandboxLayout& layout, int listen_fd, int go_fd) {
     return plan;
 }
 
-[[noreturn]] void fail(int report_fd, int step) {
+void report(int report_fd, int step) {
     const Failure failure{step, errno};
     [[maybe_unused]] auto ignored = ::write(report_fd, &failure, sizeof failure);
+}
+
+[[noreturn]] void fail(int report_fd, int step) {
+    report(report_fd, step);
     ::_exit(127);
 }
 
@@ -199,7 +206,21 @@ std::string overlay_mount_options(const std::filesystem::path& lower, const std:
     return "lowerdir=" + lower.string() + ",upperdir=" + upper.string() + ",workdir=" + work.string();
 }
 
-pid_t launch_sandbox(const SandboxLayout& layout, const std::function<void(pid_t)>& before_exec) {
+void report_launcher_fork_failure(const SandboxDescriptors& descriptors) { report(descriptors.report, kForkingTheLauncher); }
+
+void run_sandbox_launcher(const SandboxLayout& layout, const SandboxDescriptors& descriptors) {
+    auto plan = make_plan(layout, descriptors.listen, descriptors.go);
+    auto argv = pointers(plan.argv);
+    auto envp = pointers(plan.environment);
+    if (::unshare(plan.namespaces) != 0) fail(descriptors.report, 0);
+    const pid_t init = ::fork();
+    if (init < 0) fail(descriptors.report, 11);
+    if (init == 0) become_babelsup(plan, descriptors.console, argv.data(), envp.data(), descriptors.report);
+    [[maybe_unused]] auto ignored = ::write(descriptors.pid, &init, sizeof init);
+    ::_exit(0);
+}
+
+pid_t launch_sandbox(SandboxSpawner& spawner, const SandboxLayout& layout, const std::function<void(pid_t)>& before_exec) {
     // Closed on every way out; -1 once closed.
     std::array<int, 7> fds{-1, -1, -1, -1, -1, -1, -1};
     auto& [listen_fd, console_fd, report_read, report_write, pid_read, pid_write, go_read] = fds;
@@ -223,29 +244,15 @@ pid_t launch_sandbox(const SandboxLayout& layout, const std::function<void(pid_t
         make_pipe(report_read, report_write);
         make_pipe(pid_read, pid_write);
         make_pipe(go_read, go_write);
+        spawner.spawn(layout, {listen_fd, console_fd, report_write, pid_write, go_read});
     } catch (...) {
         close_all();
         throw;
     }
-    auto plan = make_plan(layout, listen_fd, go_read);
-    auto argv = pointers(plan.argv);
-    auto envp = pointers(plan.environment);
-    const pid_t launcher = ::fork();
-    if (launcher == 0) {
-        // The launcher: new namespaces, then PID 1 in them; it exits at once, so that the
-        // sandbox is nobody's child here. PID 1 must not hold the go pipe's write end.
-        ::close(go_write);
-        if (::unshare(plan.namespaces) != 0) fail(report_write, 0);
-        const pid_t init = ::fork();
-        if (init < 0) fail(report_write, 11);
-        if (init == 0) become_babelsup(plan, console_fd, argv.data(), envp.data(), report_write);
-        [[maybe_unused]] auto ignored = ::write(pid_write, &init, sizeof init);
-        ::_exit(0);
-    }
-    const int fork_error = errno;
+    // The spawner holds its own copies now; the launcher and PID 1 hold theirs.
     for (int* fd : {&report_write, &pid_write, &console_fd, &listen_fd, &go_read}) ::close(std::exchange(*fd, -1));
     pid_t init = -1;
-    const bool got_pid = launcher > 0 && read_fully(pid_read, &init, sizeof init);
+    const bool got_pid = read_fully(pid_read, &init, sizeof init);
     if (got_pid) {
         try {
             before_exec(init);
@@ -254,15 +261,10 @@ pid_t launch_sandbox(const SandboxLayout& layout, const std::function<void(pid_t
         }
     }
     ::close(std::exchange(go_write, -1));
-    if (launcher > 0) {
-        while (::waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
     // EOF when babelsup was exec'ed (the pipe is close-on-exec), a Failure otherwise.
     Failure failure{};
     const bool reported = read_fully(report_read, &failure, sizeof failure);
     close_all();
-    if (launcher < 0) throw std::system_error(fork_error, std::generic_category(), "cannot fork a sandbox launcher");
     if (reported) {
         throw std::system_error(failure.error, std::generic_category(),
                                 std::string("sandbox for ") + layout.hostname + ": " +

@@ -17,9 +17,10 @@ namespace {
 
 class SandboxMachine : public ProcessMachine {
 public:
-    SandboxMachine(ChildProcesses& children, MachineSpec spec)
+    SandboxMachine(ChildProcesses& children, SandboxSpawner& spawner, MachineSpec spec)
         : ProcessMachine(children.executor()),
           children_(children),
+          spawner_(spawner),
           spec_(std::move(spec)),
           paths_(sandbox_paths(spec_.node_dir)) {}
 
@@ -36,7 +37,7 @@ public:
             // babel's socket of an earlier run: connecting to it must fail until babel listens.
             std::filesystem::remove(babel_socket());
             rotate_log_if_larger(paths_.console_log, kConsoleLogLimit);
-            return launch_sandbox(layout, [&](pid_t init) {
+            return launch_sandbox(spawner_, layout, [&](pid_t init) {
                 if (auto problem = apply_cgroup_limits(spec_.node_id, init, spec_.vcpu_count, spec_.mem_size_mb)) {
                     log::warn("node {}: running without CPU/memory limits: {}", spec_.hostname, *problem);
                 }
@@ -57,8 +58,8 @@ public:
     }
 
 
-    asio::awaitable<void> clean_up() override {
-        kill_unrecorded_sandbox();
+    asio::awaitable<bool> clean_up() override {
+        const bool unrecorded = kill_unrecorded_sandbox();
         remove_cgroup_limits(spec_.node_id);
         if (spec_.network == NetworkMode::bridge) {
             try {
@@ -68,6 +69,7 @@ public:
                 log::warn("node {}: detaching it from the bridge failed: {}", spec_.node_id, error.what());
             }
         }
+        co_return unrecorded;
     }
 
 
@@ -79,9 +81,11 @@ private:
     std::filesystem::path babel_socket() const { return socket_of(babel::kBabelPort); }
 
     // Processes whose root directory is this node's root belong to a sandbox of it; when
-    // nothing runs as far as we know, they are leftovers of a start a crash cut short.
-    void kill_unrecorded_sandbox() const {
-        if (running()) return;
+    // nothing runs as far as we know, they are leftovers of a start a crash cut short. True
+    // when there were any.
+    bool kill_unrecorded_sandbox() const {
+        if (running()) return false;
+        bool found = false;
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
             const auto name = entry.path().filename().string();
@@ -90,10 +94,13 @@ private:
             if (std::filesystem::read_symlink(entry.path() / "root", link_error) != paths_.root || link_error) continue;
             log::warn("node {}: killing process {} of a sandbox that was never recorded", spec_.hostname, name);
             ::kill(std::stoi(name), SIGKILL);
+            found = true;
         }
+        return found;
     }
 
     ChildProcesses& children_;
+    SandboxSpawner& spawner_;
     MachineSpec spec_;
     SandboxPaths paths_;
 };
@@ -132,7 +139,7 @@ SandboxPaths sandbox_paths(const std::filesystem::path& node_dir) {
 }
 
 std::unique_ptr<Machine> SandboxBackend::make(const MachineSpec& spec) {
-    return std::make_unique<SandboxMachine>(children_, spec);
+    return std::make_unique<SandboxMachine>(children_, spawner_, spec);
 }
 
 }  // namespace bv::machine

@@ -2,6 +2,7 @@
 
 #include "common/child_processes.hpp"
 #include "machine/machine.hpp"
+#include "machine/sandbox_spawner.hpp"
 
 namespace bv::machine {
 
@@ -10,7 +11,7 @@ namespace bv::machine {
 // directory.
 class SandboxBackend : public MachineBackend {
 public:
-    explicit SandboxBackend(ChildProcesses& children) : children_(children) {}
+    SandboxBackend(ChildProcesses& children, SandboxSpawner& spawner) : children_(children), spawner_(spawner) {}
     std::unique_ptr<Machine> make(const MachineSpec& spec) override;
     BackendKind kind() const override { return BackendKind::sandbox; }
     void check_node(const MachineSpec&) const override {}
@@ -19,6 +20,7 @@ public:
 
 private:
     ChildProcesses& children_;
+    SandboxSpawner& spawner_;
 };
 
 // The parts of a node directory a sandbox uses.

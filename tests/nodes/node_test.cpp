@@ -317,6 +317,31 @@ TEST_F(NodeHost, AStartInProgressThatTheRecordHasAlreadyTakenLeavesTheNodeRunnin
     EXPECT_FALSE(std::filesystem::exists(node_dir(id) / "starting.json"));
 }
 
+// bvd killed after its sandbox was exec'ed and before it wrote where it runs (starting.json):
+// the record from before the start, and a sandbox that no file names. A running machine
+// means no power loss came since: the start was asked for, as with a start file, and
+// recovery makes it again.
+TEST_F(NodeHost, ASandboxBvdDiedBeforeRecordingIsStoppedAndTheNodeStartedAgain) {
+    import("dummy");
+    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "unrecorded"});
+    bv({"node", "start", "unrecorded"});
+    const auto id = json::value_to<std::string>(node_info("unrecorded").at("id"));
+    const int sandbox = json::value_to<int>(node_info("unrecorded").at("pid"));
+    host_.daemon().signal(SIGKILL);
+    host_.daemon().wait(10s);
+    auto record = json::parse(read_file(node_dir(id) / "node.json")).as_object();
+    ASSERT_TRUE(record.erase("machine"));
+    record["desired"] = "NODE_STATUS_STOPPED";
+    write_file_atomically(node_dir(id) / "node.json", json::serialize(record));
+    host_.start_daemon();
+    EXPECT_TRUE(eventually([&] {
+        return trimmed(status_of("unrecorded")) == "running" && json::value_to<int>(node_info("unrecorded").at("pid")) != sandbox;
+    }, 30s)) << status_of("unrecorded");
+    EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(sandbox) + "/root")) << "the unrecorded sandbox runs on";
+    const auto processes = processes_in(node_root(id));
+    EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "babelsup"; }), 1);
+}
+
 // After a power loss, a start in progress names a machine that is gone (or the file is torn:
 // it is not synced). The start never ended, so the record from before it stands: the node
 // stays stopped.

@@ -133,9 +133,9 @@ asio::awaitable<void> FakeMachine::wait_stopped() {
     while (running_) co_await stopped_.wait();
 }
 
-asio::awaitable<void> FakeMachine::clean_up() {
+asio::awaitable<bool> FakeMachine::clean_up() {
     ++clean_ups;
-    co_return;
+    co_return false;
 }
 
 rpc::Endpoint FakeMachine::channel(std::uint32_t port) const { return rpc::unix_endpoint(node_.socket(port).string()); }

@@ -77,7 +77,7 @@ public:
     bool running() const override { return running_; }
     void kill() override { stop(); }
     asio::awaitable<void> wait_stopped() override;
-    asio::awaitable<void> clean_up() override;
+    asio::awaitable<bool> clean_up() override;  // never finds a machine left unrecorded
     machine::MachineLocation location() const override { return {.pid = running_ ? 4242 : 0}; }
     rpc::Endpoint channel(std::uint32_t port) const override;
 
