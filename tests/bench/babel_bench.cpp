@@ -1,9 +1,12 @@
 // Babel's overhead, measured in one run: Run(height) through babel against the same
-// JSON-RPC call made directly to litecoind, and the memory of babel and babelsup.
+// JSON-RPC call made directly to litecoind, and the memory of babel and babelsup. Beside
+// them, what the overhead is made of: the round trip of a call that reaches no chain client
+// (Ping), and the CPU that babel and the direct caller spend per call.
 //
 // Usage: babel_bench [calls]   (scripts/bench runs it)
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
@@ -105,9 +108,20 @@ int main(int argc, char** argv) {
     // measure() makes 20 calls more, to warm up.
     const auto babel_cpu_per_call_us = (cpu_ns_of(babel_pid) - babel_cpu_before) / (calls + 20) / 1000;
 
+    // The round trip to babel alone: a call that reaches no chain client.
+    babel.reset();  // made on the io_context of the measure above
+    const auto babel_cpu_before_ping = cpu_ns_of(babel_pid);
+    const auto ping = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
+        if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
+        co_await babel->call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
+                                                                  blockvisor::babel::v1::PingRequest{}, 10s);
+    });
+    const auto babel_cpu_per_ping_us = (cpu_ns_of(babel_pid) - babel_cpu_before_ping) / (calls + 20) / 1000;
+
     // What babel itself sends (basic auth), over a kept-alive connection as babel's own.
     auto url = rpc::parse_http_url(fmt::format("http://127.0.0.1:{}/", port));
     std::unique_ptr<rpc::HttpClient> direct;
+    const auto own_cpu_before_direct = cpu_ns_of(::getpid());
     const auto direct_call = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
         if (!direct) direct = std::make_unique<rpc::HttpClient>(io.get_executor(), url.endpoint, rpc::HttpClientOptions{});
         rpc::HttpRequest request;
@@ -117,15 +131,20 @@ int main(int argc, char** argv) {
         if (response.status != 200) throw std::runtime_error("direct call failed: " + response.body);
     });
 
+    const auto own_cpu_per_direct_us = (cpu_ns_of(::getpid()) - own_cpu_before_direct) / (calls + 20) / 1000;
     const auto status = node.status();
     fmt::print("babel Run(height) vs direct JSON-RPC getblockcount to litecoind, {} calls each, sequential\n", calls);
     fmt::print("  through babel : median {:8.1f} us   p90 {:8.1f} us\n", through_babel.median_us, through_babel.p90_us);
     fmt::print("  direct        : median {:8.1f} us   p90 {:8.1f} us\n", direct_call.median_us, direct_call.p90_us);
+    fmt::print("  babel Ping    : median {:8.1f} us   p90 {:8.1f} us   (the round trip to babel alone)\n", ping.median_us,
+               ping.p90_us);
     const auto overhead_us = through_babel.median_us - direct_call.median_us;
     fmt::print("  overhead      : median {:8.1f} us   (goal: under 50 us: {})\n", overhead_us,
                overhead_us < 50 ? "met" : "MISSED");
     fmt::print("  babel's own CPU per call: {:.1f} us (user and system, from the scheduler's count)\n",
                babel_cpu_per_call_us);
+    fmt::print("  babel's own CPU per Ping: {:.1f} us; this bench's own CPU per direct call: {:.1f} us\n",
+               babel_cpu_per_ping_us, own_cpu_per_direct_us);
     fmt::print("RSS babel    : {} (goal: under 8192 KiB)\n", test::memory_report(status.babel_pid()));
     fmt::print("RSS babelsup : {} (goal: under 8192 KiB)\n", test::memory_report(node.babelsup_process().pid()));
     return 0;
