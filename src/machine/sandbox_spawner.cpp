@@ -41,16 +41,12 @@ SandboxDescriptors from_array(const std::array<int, kDescriptorCount>& fds) {
     return {fds[0], fds[1], fds[2], fds[3], fds[4]};
 }
 
-// One start: fork its launcher, and reap the launcher (it exits once PID 1 is forked).
-void launch(const SandboxLayout& layout, const SandboxDescriptors& descriptors) {
+// One start: forks its launcher; its PID, or -1 when the fork failed (reported to bvd).
+pid_t launch(const SandboxLayout& layout, const SandboxDescriptors& descriptors) {
     const pid_t launcher = ::fork();
     if (launcher == 0) run_sandbox_launcher(layout, descriptors);
-    if (launcher < 0) {
-        report_launcher_fork_failure(descriptors);
-        return;
-    }
-    while (::waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    if (launcher < 0) report_launcher_fork_failure(descriptors);
+    return launcher;
 }
 
 // The spawner's life: one start per message until bvd's end closes. Single-threaded, so the
@@ -90,12 +86,20 @@ void launch(const SandboxLayout& layout, const SandboxDescriptors& descriptors) 
         const auto layout = whole ? decode_sandbox_layout({buffer.data(), static_cast<std::size_t>(received)}) : std::nullopt;
         // Anything else is no start of bvd's: its descriptors closed, bvd's side sees EOF on
         // both pipes ("the launcher did not report PID 1").
+        pid_t launcher = -1;
         if (layout && fds.size() == kDescriptorCount) {
             std::array<int, kDescriptorCount> start{};
             std::copy(fds.begin(), fds.end(), start.begin());
-            launch(*layout, from_array(start));
+            launcher = launch(*layout, from_array(start));
         }
+        // Before the launcher is reaped: bvd sees the report pipe's EOF (babelsup exec'ed) only
+        // once every copy of its write end is closed, and a copy held here until the spawner
+        // was scheduled again widened the time between the exec and bvd's record of it.
         for (const int fd : fds) ::close(fd);
+        if (launcher > 0) {
+            while (::waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
+            }
+        }
     }
 }
 
