@@ -1,7 +1,5 @@
 #include "machine/sandbox_launch.hpp"
 
-#include "machine/sandbox_spawner.hpp"
-
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
@@ -18,6 +16,8 @@
 #include <cstring>
 #include <utility>
 #include <system_error>
+
+#include "machine/sandbox_spawner.hpp"
 
 namespace bv::machine {
 namespace {
