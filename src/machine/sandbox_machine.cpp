@@ -26,6 +26,8 @@ public:
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
+        // Until it is attached, a sandbox of this start may run that no one watches.
+        may_run_unwatched_ = true;
         SandboxLayout layout{spec_.image_rootfs, paths_.upper,   paths_.work,
                              paths_.root,        paths_.channel, paths_.state,
                              paths_.data,        spec_.babelsup_binary, paths_.console_log,
@@ -73,6 +75,12 @@ public:
     }
 
 
+    bool attach(const MachineLocation& location) override {
+        const bool attached = ProcessMachine::attach(location);
+        if (attached) may_run_unwatched_ = false;
+        return attached;
+    }
+
     rpc::Endpoint channel(std::uint32_t port) const override { return rpc::unix_endpoint(socket_of(port).string()); }
 
 private:
@@ -82,9 +90,12 @@ private:
 
     // Processes whose root directory is this node's root belong to a sandbox of it; when
     // nothing runs as far as we know, they are leftovers of a start a crash cut short. True
-    // when there were any.
+    // when there were any. Only a sandbox never attached can have left any: when PID 1 of one
+    // that was watched exits, the kernel kills everything in its PID namespace. (The search
+    // reads every process's root: at every stop, it cost each stop time in proportion to all
+    // the host's processes.)
     bool kill_unrecorded_sandbox() const {
-        if (running()) return false;
+        if (running() || !may_run_unwatched_) return false;
         bool found = false;
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
@@ -103,6 +114,9 @@ private:
     SandboxSpawner& spawner_;
     MachineSpec spec_;
     SandboxPaths paths_;
+    // Whether a sandbox of this node may run that this machine has not attached: one started
+    // by an earlier bvd that died before recording it, or one of a start not attached yet.
+    bool may_run_unwatched_ = true;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 //     the same binary that does nothing)
 //   - `bv node run <node> height` against `litecoin-cli getblockcount` on the same node
 //   - bvd's memory with all the nodes running
+//   - `bv node stop --force` of 20 of them while all run, beside `bv --version`
 //   - babelsup's and babel's memory inside a running litecoin node
 //
 // Usage: node_bench [nodes]   (scripts/bench runs it with 1000)
@@ -110,6 +111,14 @@ int main(int argc, char** argv) {
     }
     const auto bvd_rss_kib = test::rss_kib(host.daemon().pid());
     const auto memory = test::memory_report(host.daemon().pid());
+    // A forced stop's own work, with every other node running (what grows with the host's
+    // processes shows here).
+    std::vector<double> forced_stops;
+    for (int i = 0; i < std::min(20, node_count); ++i) {
+        const auto stop = Clock::now();
+        must(host.bv({"node", "stop", "bench-" + std::to_string(i), "--force"}), "forced stop");
+        forced_stops.push_back(milliseconds_since(stop));
+    }
     must(host.bv({"node", "stop"}), "stopping the dummy nodes");
     const auto litecoin = std::string(boost::json::parse(host.bv({"image", "list", "--json"}).out)
                                           .at("images").as_array().at(1).at("name").as_string());
@@ -154,6 +163,8 @@ int main(int argc, char** argv) {
     }
     fmt::print("bvd memory with {} nodes running: {}   (goal: RSS under 30 MiB: {})\n", node_count, memory,
                verdict(bvd_rss_kib < 30 * 1024));
+    fmt::print("bv node stop --force, {} nodes running: median of {} {:.1f} ms; floor bv --version {:.2f} ms\n",
+               node_count, forced_stops.size(), median(forced_stops), points.back().version_ms);
     fmt::print("bv node run ltc height: median {:.1f} ms; litecoin-cli getblockcount: median {:.1f} ms; ratio {:.2f}\n",
                run_ms, cli_ms, run_ms / cli_ms);
     fmt::print("in the litecoin node, babelsup: {}   (goal: RSS under 5 MiB, USS under 1.5 MiB)\n", babelsup_memory);
