@@ -54,7 +54,8 @@ protected:
 
 // Kills the process named in `pid_file` when its command line holds `mark` (an argument
 // only this node's VMM has): a VMM left by a bvd that died between starting it and recording
-// it. `what` and `node` name it in the log line. Nothing when there is no such process.
+// it. `what` and `node` name it in the log line. True when it killed one; nothing is done
+// when there is no such process.
 bool kill_unrecorded_process(const std::filesystem::path& pid_file, const std::string& mark, std::string_view what,
                              std::string_view node);
 

@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -37,8 +36,10 @@ auto paths_of(Layout& layout) {
                       &layout.console_log,  &layout.babelsup_socket};
 }
 
-SandboxDescriptors from_array(const std::array<int, kDescriptorCount>& fds) {
-    return {fds[0], fds[1], fds[2], fds[3], fds[4]};
+// Waits for `pid`, a child, to exit (how it ended is of no use here).
+void reap(pid_t pid) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
 }
 
 // One start: forks its launcher; its PID, or -1 when the fork failed (reported to bvd).
@@ -87,19 +88,12 @@ pid_t launch(const SandboxLayout& layout, const SandboxDescriptors& descriptors)
         // Anything else is no start of bvd's: its descriptors closed, bvd's side sees EOF on
         // both pipes ("the launcher did not report PID 1").
         pid_t launcher = -1;
-        if (layout && fds.size() == kDescriptorCount) {
-            std::array<int, kDescriptorCount> start{};
-            std::copy(fds.begin(), fds.end(), start.begin());
-            launcher = launch(*layout, from_array(start));
-        }
+        if (layout && fds.size() == kDescriptorCount) launcher = launch(*layout, {fds[0], fds[1], fds[2], fds[3], fds[4]});
         // Before the launcher is reaped: bvd sees the report pipe's EOF (babelsup exec'ed) only
         // once every copy of its write end is closed, and a copy held here until the spawner
         // was scheduled again widened the time between the exec and bvd's record of it.
         for (const int fd : fds) ::close(fd);
-        if (launcher > 0) {
-            while (::waitpid(launcher, nullptr, 0) < 0 && errno == EINTR) {
-            }
-        }
+        if (launcher > 0) reap(launcher);
     }
 }
 
@@ -110,10 +104,7 @@ SandboxSpawner::SandboxSpawner() { fork_spawner(); }
 SandboxSpawner::~SandboxSpawner() {
     // EOF: the spawner exits. Reaped here unless bvd's reaper of orphans was first.
     if (socket_ >= 0) ::close(socket_);
-    if (pid_ > 0) {
-        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
+    if (pid_ > 0) reap(pid_);
 }
 
 void SandboxSpawner::fork_spawner() {

@@ -61,6 +61,27 @@ protected:
     std::filesystem::path node_dir(const std::string& id) const { return host_.root() / "var/lib/blockvisor/nodes" / id; }
     std::filesystem::path node_root(const std::string& id) const { return node_dir(id) / "rootfs/root"; }
 
+    // How many processes of the node run `command`.
+    long count_in(const std::string& id, const std::string& command) {
+        const auto processes = processes_in(node_root(id));
+        return std::ranges::count_if(processes, [&](const auto& process) { return process.command == command; });
+    }
+
+    // A dummy node started, then bvd killed while it runs.
+    struct LeftRunning {
+        std::string id;
+        int sandbox = 0;  // its PID 1
+    };
+    LeftRunning start_dummy_and_kill_bvd(const std::string& name) {
+        import("dummy");
+        bv({"node", "create", "dummy/sleeper/1.0.0", "--name", name});
+        bv({"node", "start", name});
+        LeftRunning left{json::value_to<std::string>(node_info(name).at("id")), json::value_to<int>(node_info(name).at("pid"))};
+        host_.daemon().signal(SIGKILL);
+        host_.daemon().wait(10s);
+        return left;
+    }
+
     int host_pid_of(const std::string& id, const std::string& command) {
         for (const auto& process : processes_in(node_root(id))) {
             if (process.command == command) return process.pid;
@@ -294,21 +315,16 @@ TEST_F(NodeHost, BvdKilledDuringAStartLeavesOneNodeThatRecovers) {
     // one chain, answering.
     ASSERT_TRUE(eventually([&] { return trimmed(status_of("interrupted")) == "running" && height_answers("interrupted"); }, 60s))
         << status_of("interrupted");
-    const auto processes = processes_in(node_root(id));
-    EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "babelsup"; }), 1);
-    EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "litecoind"; }), 1);
+    EXPECT_EQ(count_in(id, "babelsup"), 1);
+    EXPECT_EQ(count_in(id, "litecoind"), 1);
 }
 
 // bvd records a start in progress (starting.json) until the record takes the start's end. A
 // bvd killed between the two finds both naming the same machine: the start was whole.
 TEST_F(NodeHost, AStartInProgressThatTheRecordHasAlreadyTakenLeavesTheNodeRunning) {
-    import("dummy");
-    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "whole"});
-    bv({"node", "start", "whole"});
-    const auto id = json::value_to<std::string>(node_info("whole").at("id"));
-    const int sandbox = json::value_to<int>(node_info("whole").at("pid"));
-    host_.daemon().signal(SIGKILL);
-    host_.daemon().wait(10s);
+    const auto left = start_dummy_and_kill_bvd("whole");
+    const auto& id = left.id;
+    const int sandbox = left.sandbox;
     const auto record = json::parse(read_file(node_dir(id) / "node.json"));
     write_file_atomically(node_dir(id) / "starting.json", json::serialize(record.at("machine")));
     host_.start_daemon();
@@ -322,13 +338,9 @@ TEST_F(NodeHost, AStartInProgressThatTheRecordHasAlreadyTakenLeavesTheNodeRunnin
 // means no power loss came since: the start was asked for, as with a start file, and
 // recovery makes it again.
 TEST_F(NodeHost, ASandboxBvdDiedBeforeRecordingIsStoppedAndTheNodeStartedAgain) {
-    import("dummy");
-    bv({"node", "create", "dummy/sleeper/1.0.0", "--name", "unrecorded"});
-    bv({"node", "start", "unrecorded"});
-    const auto id = json::value_to<std::string>(node_info("unrecorded").at("id"));
-    const int sandbox = json::value_to<int>(node_info("unrecorded").at("pid"));
-    host_.daemon().signal(SIGKILL);
-    host_.daemon().wait(10s);
+    const auto left = start_dummy_and_kill_bvd("unrecorded");
+    const auto& id = left.id;
+    const int sandbox = left.sandbox;
     auto record = json::parse(read_file(node_dir(id) / "node.json")).as_object();
     ASSERT_TRUE(record.erase("machine"));
     record["desired"] = "NODE_STATUS_STOPPED";
@@ -338,8 +350,7 @@ TEST_F(NodeHost, ASandboxBvdDiedBeforeRecordingIsStoppedAndTheNodeStartedAgain) 
         return trimmed(status_of("unrecorded")) == "running" && json::value_to<int>(node_info("unrecorded").at("pid")) != sandbox;
     }, 30s)) << status_of("unrecorded");
     EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(sandbox) + "/root")) << "the unrecorded sandbox runs on";
-    const auto processes = processes_in(node_root(id));
-    EXPECT_EQ(std::count_if(processes.begin(), processes.end(), [](const auto& p) { return p.command == "babelsup"; }), 1);
+    EXPECT_EQ(count_in(id, "babelsup"), 1);
 }
 
 // After a power loss, a start in progress names a machine that is gone (or the file is torn:
