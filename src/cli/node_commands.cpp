@@ -91,10 +91,7 @@ asio::awaitable<void> list_nodes(const CliContext& context, const NodeArguments&
     auto& list = *parsed.message;
     rpc::decode_message(body, rpc::Codec::proto, list);
     print_message(context.json, list, [](const v1::ListNodesResponse& nodes) {
-        std::vector<std::vector<std::string>> rows;
-        rows.reserve(static_cast<std::size_t>(nodes.rows_size()));
-        for (const auto& node : nodes.rows()) rows.push_back(node_table_row(node));
-        print_table(node_table_header(), rows);
+        print_table_cells(node_table_header(), node_table(nodes.rows()).cells);
     });
 }
 

@@ -76,9 +76,16 @@ std::vector<std::string> node_table_header() {
     return {"ID", "NAME", "IMAGE", "STATUS", "UPTIME", "IP"};
 }
 
-std::vector<std::string> node_table_row(const v1::NodeRow& node) {
-    return {node.id(), node.name(), node.image(), status_word(node.status()), uptime_text(node),
-            node.ip().empty() ? "host" : node.ip()};
+NodeTable node_table(const google::protobuf::RepeatedPtrField<v1::NodeRow>& rows) {
+    NodeTable table;
+    table.cells.reserve(static_cast<std::size_t>(rows.size()) * node_table_header().size());
+    for (const auto& node : rows) {
+        const auto& status = table.words.emplace_back(status_word(node.status()));
+        const auto& uptime = table.words.emplace_back(uptime_text(node));
+        const auto ip = node.ip().empty() ? std::string_view("host") : std::string_view(node.ip());
+        table.cells.insert(table.cells.end(), {node.id(), node.name(), node.image(), status, uptime, ip});
+    }
+    return table;
 }
 
 Fields node_info_fields(const v1::NodeInfo& node) {

@@ -3,7 +3,9 @@
 #include <google/protobuf/message.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,9 +24,15 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // Columns padded to their widest cell, two spaces apart; fitted to `style.width` by cutting the
 // widest columns but the first (cells end in an ellipsis then), the STATUS column in colour with `style.colour`.
+// `cells` holds the rows one after the other, header.size() cells each: views of the strings
+// they show, so that a long list (`bv node list`) is shown from its decoded answer uncopied.
+std::string format_table_cells(const std::vector<std::string>& header, std::span<const std::string_view> cells,
+                         const OutputStyle& style);
+// The same, of rows of strings (a row with fewer cells than columns ends in empty ones).
 std::string format_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                          const OutputStyle& style);
-// The table in this process' style (cli/terminal.hpp).
+// The tables in this process' style (cli/terminal.hpp).
+void print_table_cells(const std::vector<std::string>& header, std::span<const std::string_view> cells);
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 // "key   value" lines, keys padded.
 void print_fields(const Fields& fields);

@@ -46,8 +46,8 @@ const OutputStyle& current_output_style() {
     return style;
 }
 
-std::string coloured_status(const std::string& word, bool colour) {
-    if (!colour) return word;
+std::string coloured_status(std::string_view word, bool colour) {
+    if (!colour) return std::string(word);
     const char* code = nullptr;
     if (word == "running") {
         code = "32";
@@ -57,7 +57,7 @@ std::string coloured_status(const std::string& word, bool colour) {
                word == "deleting") {
         code = "33";
     }
-    return code == nullptr ? word : fmt::format("\033[{}m{}\033[0m", code, word);
+    return code == nullptr ? std::string(word) : fmt::format("\033[{}m{}\033[0m", code, word);
 }
 
 std::string progress_bar(std::uint64_t done, std::uint64_t total, std::size_t width) {

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace bv::cli {
 
@@ -35,7 +36,7 @@ const OutputStyle& current_output_style();
 
 // A status word ("running", "failed", ...) in its colour when `colour`: green for running, red
 // for failed, yellow for the passing states, plain for the others.
-std::string coloured_status(const std::string& word, bool colour);
+std::string coloured_status(std::string_view word, bool colour);
 
 // "[########............]  40%": `width` columns in all.
 std::string progress_bar(std::uint64_t done, std::uint64_t total, std::size_t width);

@@ -6,6 +6,9 @@
 
 #include <cerrno>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <regex>
@@ -114,6 +117,11 @@ struct NodeManager::Node {
     bool watched = false;
     std::uint64_t last_sequence = 0;  // of the last event published about it
     std::string start_ended_by;  // set when a forced stop or a delete ends a start in progress
+    // The fields of its list row that change only with its record (id, name, image, ip), as
+    // NodeRow's encoding; made at the first list after each save(). A list then reads one string
+    // a node instead of six fields strewn over its record: at 1,000 nodes, chasing those was most
+    // of bvd's part of `bv node list`.
+    mutable std::string encoded_row;
 };
 
 NodeManager::NodeManager(asio::any_io_executor executor, HostPaths paths, ImageStore& images,
@@ -190,6 +198,7 @@ asio::awaitable<void> NodeManager::load() {
     co_await run_in_worker([this] { store_.remove_leftovers(); }, Work::bulk);
     auto loaded = store_.load_all();
     for (const auto& broken : loaded.broken) log::error("node directory skipped: {}", broken);
+    const auto loading = backends_.begin_load();
     for (auto& record : loaded.records) {
         if (const auto kind = backend_of(record); !backends_.has(kind)) {
             // Left as it is on disk: a bvd that has the backend takes it up again.
@@ -301,6 +310,7 @@ std::vector<v1::NodeEvent> NodeManager::current_statuses() const {
 
 void NodeManager::save(Node& node) {
     node.record.set_updated_at_ms(unix_time_ms());
+    node.encoded_row.clear();
     store_.save(node.record);
 }
 
@@ -393,19 +403,38 @@ void NodeManager::list_into(google::protobuf::RepeatedPtrField<v1::NodeInfo>& ou
     for (const auto* node : nodes) fill_info(*node, *out.Add());
 }
 
-void NodeManager::list_rows_into(google::protobuf::RepeatedPtrField<v1::NodeRow>& out, const NodeListFilter& filter) const {
+std::string NodeManager::encoded_rows(const NodeListFilter& filter) const {
+    namespace wire = google::protobuf::internal;
+    using google::protobuf::io::CodedOutputStream;
     const auto nodes = listed(filter);
-    out.Reserve(static_cast<int>(nodes.size()));
+    std::string out;
     for (const auto* node : nodes) {
         const auto& record = node->record;
-        auto& row = *out.Add();
-        row.set_id(record.id());
-        row.set_name(record.name());
-        row.set_image(bv::image_name(record.image()));
-        row.set_status(node->status);
-        if (node->status == v1::NODE_STATUS_RUNNING) row.set_uptime_seconds(uptime_seconds(record));
-        row.set_ip(record.network().ip());
+        if (node->encoded_row.empty()) {
+            v1::NodeRow lasting;
+            lasting.set_id(record.id());
+            lasting.set_name(record.name());
+            lasting.set_image(bv::image_name(record.image()));
+            lasting.set_ip(record.network().ip());
+            node->encoded_row = lasting.SerializeAsString();
+        }
+        v1::NodeRow current;
+        current.set_status(node->status);
+        if (node->status == v1::NODE_STATUS_RUNNING) current.set_uptime_seconds(uptime_seconds(record));
+        // One element of the repeated field: its tag, its length, then the row's two parts
+        // (a message's fields may come in any order, and a parser merges them).
+        const auto length = static_cast<std::uint32_t>(node->encoded_row.size() + current.ByteSizeLong());
+        std::uint8_t head[10];  // two varints of 32 bits: five bytes at most each
+        auto* end = CodedOutputStream::WriteTagToArray(
+            wire::WireFormatLite::MakeTag(v1::ListNodesResponse::kRowsFieldNumber,
+                                          wire::WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+            head);
+        end = CodedOutputStream::WriteVarint32ToArray(length, end);
+        out.append(reinterpret_cast<const char*>(head), static_cast<std::size_t>(end - head));
+        out += node->encoded_row;
+        current.AppendToString(&out);
     }
+    return out;
 }
 
 v1::NodeInfo NodeManager::info(std::string_view node) const { return info_of(*find(node)); }

@@ -74,8 +74,9 @@ public:
     std::vector<v1::NodeInfo> list() const;
     // The same into `out` (whose messages may live on an arena), only those `filter` lets by.
     void list_into(google::protobuf::RepeatedPtrField<v1::NodeInfo>& out, const NodeListFilter& filter) const;
-    // What `bv node list` shows of them (ListNodesRequest.table_only).
-    void list_rows_into(google::protobuf::RepeatedPtrField<v1::NodeRow>& out, const NodeListFilter& filter) const;
+    // What `bv node list` shows of them (ListNodesRequest.table_only): a ListNodesResponse of
+    // rows alone, in protobuf's binary encoding.
+    std::string encoded_rows(const NodeListFilter& filter) const;
     // Throws rpc::Error(not_found) for an unknown id or name.
     v1::NodeInfo info(std::string_view node) const;
     // The node's image config (for capabilities), whether it runs or not.

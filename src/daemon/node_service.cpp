@@ -68,15 +68,12 @@ asio::awaitable<v1::DeleteNodeResponse> NodeService::remove(v1::NodeRef request,
     co_return response;
 }
 
-asio::awaitable<rpc::OnArena<v1::ListNodesResponse>> NodeService::list(v1::ListNodesRequest request, rpc::CallContext&) {
-    auto response = rpc::OnArena<v1::ListNodesResponse>::make();
+asio::awaitable<rpc::Encoded<v1::ListNodesResponse>> NodeService::list(v1::ListNodesRequest request, rpc::CallContext&) {
     const NodeListFilter filter{request.running_only(), request.image_filter()};
-    if (request.table_only()) {
-        nodes_.list_rows_into(*response.message->mutable_rows(), filter);
-    } else {
-        nodes_.list_into(*response.message->mutable_nodes(), filter);
-    }
-    co_return response;
+    if (request.table_only()) co_return rpc::Encoded<v1::ListNodesResponse>{nodes_.encoded_rows(filter)};
+    const auto response = rpc::OnArena<v1::ListNodesResponse>::make();
+    nodes_.list_into(*response.message->mutable_nodes(), filter);
+    co_return rpc::Encoded<v1::ListNodesResponse>{rpc::encode_proto(*response.message)};
 }
 
 asio::awaitable<v1::NodeInfo> NodeService::get(v1::NodeRef request, rpc::CallContext&) {

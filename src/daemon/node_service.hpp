@@ -22,7 +22,7 @@ public:
     asio::awaitable<v1::NodeInfo> restart(v1::StopNodeRequest request, rpc::CallContext&);
     asio::awaitable<v1::NodeInfo> upgrade(v1::UpgradeNodeRequest request, rpc::CallContext&);
     asio::awaitable<v1::DeleteNodeResponse> remove(v1::NodeRef request, rpc::CallContext&);
-    asio::awaitable<rpc::OnArena<v1::ListNodesResponse>> list(v1::ListNodesRequest request, rpc::CallContext&);
+    asio::awaitable<rpc::Encoded<v1::ListNodesResponse>> list(v1::ListNodesRequest request, rpc::CallContext&);
     asio::awaitable<v1::NodeInfo> get(v1::NodeRef request, rpc::CallContext&);
     asio::awaitable<void> logs(v1::NodeLogsRequest request, rpc::StreamWriter<v1::NodeLogsResponse>& out, rpc::CallContext&);
     asio::awaitable<v1::NodeKeysResponse> keys(v1::NodeRef request, rpc::CallContext&);

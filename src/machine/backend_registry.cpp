@@ -20,4 +20,10 @@ MachineBackend& BackendRegistry::get(BackendKind kind) const {
     return *found->second;
 }
 
+std::vector<std::shared_ptr<void>> BackendRegistry::begin_load() const {
+    std::vector<std::shared_ptr<void>> sessions;
+    for (const auto& [kind, backend] : backends_) sessions.push_back(backend->begin_load());
+    return sessions;
+}
+
 }  // namespace bv::machine

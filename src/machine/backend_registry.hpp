@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "machine/machine.hpp"
 
@@ -19,6 +20,8 @@ public:
     // Throws std::invalid_argument naming the backend when it is not available here.
     MachineBackend& get(BackendKind kind) const;
     BackendKind default_kind() const { return default_kind_; }
+    // Every backend's begin_load(), held while the returned value lives.
+    std::vector<std::shared_ptr<void>> begin_load() const;
 
 private:
     BackendKind default_kind_;

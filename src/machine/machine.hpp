@@ -113,6 +113,10 @@ public:
     // At create: makes what the node needs in `node_dir` (its data disk), which is the node's
     // directory being built. Throws std::runtime_error naming what failed.
     virtual asio::awaitable<void> prepare_node(const MachineSpec& spec, std::filesystem::path node_dir) = 0;
+    // bvd's load of its nodes, which attaches to their machines or cleans up after each that is
+    // gone: the machines made while the returned value lives may share work that each would do
+    // alone (the sandbox backend reads the host's processes once for all). Null: nothing shared.
+    virtual std::shared_ptr<void> begin_load() { return nullptr; }
 };
 
 }  // namespace bv::machine

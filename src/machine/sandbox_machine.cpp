@@ -17,17 +17,18 @@ namespace {
 
 class SandboxMachine : public ProcessMachine {
 public:
-    SandboxMachine(ChildProcesses& children, SandboxSpawner& spawner, MachineSpec spec)
+    SandboxMachine(ChildProcesses& children, SandboxSpawner& spawner, MachineSpec spec, std::weak_ptr<SandboxLoad> load)
         : ProcessMachine(children.executor()),
           children_(children),
           spawner_(spawner),
           spec_(std::move(spec)),
-          paths_(sandbox_paths(spec_.node_dir)) {}
+          paths_(sandbox_paths(spec_.node_dir)),
+          load_(std::move(load)) {}
 
     asio::awaitable<void> start() override {
         if (running()) co_return;
         // Until it is attached, a sandbox of this start may run that no one watches.
-        may_run_unwatched_ = true;
+        unwatched_ = Unwatched::of_a_start;
         SandboxLayout layout{spec_.image_rootfs, paths_.upper,   paths_.work,
                              paths_.root,        paths_.channel, paths_.state,
                              paths_.data,        spec_.babelsup_binary, paths_.console_log,
@@ -77,7 +78,7 @@ public:
 
     bool attach(const MachineLocation& location) override {
         const bool attached = ProcessMachine::attach(location);
-        if (attached) may_run_unwatched_ = false;
+        if (attached) unwatched_ = Unwatched::none;
         return attached;
     }
 
@@ -94,17 +95,18 @@ private:
     // that was watched exits, the kernel kills everything in its PID namespace. (The search
     // reads every process's root: at every stop, it cost each stop time in proportion to all
     // the host's processes.)
-    bool kill_unrecorded_sandbox() const {
-        if (running() || !may_run_unwatched_) return false;
+    bool kill_unrecorded_sandbox() {
+        if (running() || unwatched_ == Unwatched::none) return false;
+        // An earlier bvd's sandbox was there before this bvd started: the processes read once
+        // for the whole load show it (those it forks since die with its PID 1).
+        const auto load = unwatched_ == Unwatched::of_an_earlier_bvd ? load_.lock() : nullptr;
+        const auto read_now = load ? std::optional<ProcessRoots>() : ProcessRoots::read();
+        const auto& processes = load ? load->processes() : *read_now;
         bool found = false;
-        std::error_code ec;
-        for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-            const auto name = entry.path().filename().string();
-            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-            std::error_code link_error;
-            if (std::filesystem::read_symlink(entry.path() / "root", link_error) != paths_.root || link_error) continue;
-            log::warn("node {}: killing process {} of a sandbox that was never recorded", spec_.hostname, name);
-            ::kill(std::stoi(name), SIGKILL);
+        for (const pid_t pid : processes.under(paths_.root)) {
+            if (!process_root_is(pid, paths_.root)) continue;  // exited since it was read
+            log::warn("node {}: killing process {} of a sandbox that was never recorded", spec_.hostname, pid);
+            ::kill(pid, SIGKILL);
             found = true;
         }
         return found;
@@ -114,9 +116,14 @@ private:
     SandboxSpawner& spawner_;
     MachineSpec spec_;
     SandboxPaths paths_;
-    // Whether a sandbox of this node may run that this machine has not attached: one started
-    // by an earlier bvd that died before recording it, or one of a start not attached yet.
-    bool may_run_unwatched_ = true;
+    // Whether a sandbox of this node may run that this machine has not attached, and whose.
+    enum class Unwatched {
+        none,
+        of_an_earlier_bvd,  // started by a bvd that died before recording it
+        of_a_start,         // of this machine's start, not attached yet
+    };
+    Unwatched unwatched_ = Unwatched::of_an_earlier_bvd;
+    std::weak_ptr<SandboxLoad> load_;  // of bvd's load, while it lasts
 };
 
 }  // namespace
@@ -153,7 +160,18 @@ SandboxPaths sandbox_paths(const std::filesystem::path& node_dir) {
 }
 
 std::unique_ptr<Machine> SandboxBackend::make(const MachineSpec& spec) {
-    return std::make_unique<SandboxMachine>(children_, spawner_, spec);
+    return std::make_unique<SandboxMachine>(children_, spawner_, spec, load_);
+}
+
+std::shared_ptr<void> SandboxBackend::begin_load() {
+    auto load = std::make_shared<SandboxLoad>();
+    load_ = load;
+    return load;
+}
+
+const ProcessRoots& SandboxLoad::processes() {
+    if (!processes_) processes_ = ProcessRoots::read();
+    return *processes_;
 }
 
 }  // namespace bv::machine

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "rpc/encoded.hpp"
 #include "rpc/message_codec.hpp"
 #include "rpc/on_arena.hpp"
 #include "rpc/procedure.hpp"
@@ -77,15 +78,26 @@ struct Page {
 };
 using PageHandler = std::function<Page()>;
 
+// What a unary handler may return: the response message, or one of the forms below.
 template <class Response>
 struct ResponseMessage {
     using type = Response;
-    static const Response& of(const Response& response) { return response; }
+    static std::string encode(Response& response, Codec codec) { return encode_message(response, codec); }
 };
 template <class Message>
 struct ResponseMessage<OnArena<Message>> {
     using type = Message;
-    static const Message& of(const OnArena<Message>& response) { return *response.message; }
+    static std::string encode(OnArena<Message>& response, Codec codec) { return encode_message(*response.message, codec); }
+};
+template <class Message>
+struct ResponseMessage<Encoded<Message>> {
+    using type = Message;
+    static std::string encode(Encoded<Message>& response, Codec codec) {
+        if (codec == Codec::proto) return std::move(response.proto);
+        Message message;
+        decode_proto(response.proto, message);
+        return encode_message(message, codec);
+    }
 };
 
 // Maps procedure names (`blockvisor.v1.HostService/Health`) to handlers. Registration checks
@@ -101,8 +113,8 @@ public:
                                            CallContext& context) -> asio::awaitable<std::string> {
             Request request;
             decode_message(body, codec, request);
-            const Response response = co_await handler(std::move(request), context);
-            co_return encode_message(ResponseMessage<Response>::of(response), codec);
+            Response response = co_await handler(std::move(request), context);
+            co_return ResponseMessage<Response>::encode(response, codec);
         };
     }
 

@@ -7,6 +7,7 @@
 //   - `bv node run <node> height` against `litecoin-cli getblockcount` on the same node
 //   - bvd's memory with all the nodes running
 //   - `bv node stop --force` of 20 of them while all run, beside `bv --version`
+//   - bvd's restart with all of them stopped, until `bv node list` answers
 //   - babelsup's and babel's memory inside a running litecoin node
 //
 // Usage: node_bench [nodes]   (scripts/bench runs it with 1000)
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <csignal>
 
 #include "blockvisor/v1/node.pb.h"
 #include "support/host_under_test.hpp"
@@ -120,6 +122,17 @@ int main(int argc, char** argv) {
         forced_stops.push_back(milliseconds_since(stop));
     }
     must(host.bv({"node", "stop"}), "stopping the dummy nodes");
+    // At its start, bvd looks for what an earlier bvd may have left of each machine it cannot
+    // attach to: here, every node's.
+    host.daemon().signal(SIGTERM);
+    host.daemon().wait(60s);
+    const auto processes_at_restart = test::all_processes().size();
+    const auto restart = Clock::now();
+    host.start_daemon();
+    if (!test::eventually([&] { return host.bv({"node", "list"}).exit_code == 0; }, 120s)) {
+        throw std::runtime_error("bvd did not list its nodes within 120 s of its restart");
+    }
+    const auto restart_ms = milliseconds_since(restart);
     const auto litecoin = std::string(boost::json::parse(host.bv({"image", "list", "--json"}).out)
                                           .at("images").as_array().at(1).at("name").as_string());
     must(host.bv({"node", "create", litecoin, "--name", "ltc"}), "create litecoin");
@@ -165,6 +178,8 @@ int main(int argc, char** argv) {
                verdict(bvd_rss_kib < 30 * 1024));
     fmt::print("bv node stop --force, {} nodes running: median of {} {:.1f} ms; floor bv --version {:.2f} ms\n",
                node_count, forced_stops.size(), median(forced_stops), points.back().version_ms);
+    fmt::print("bvd restart with {} nodes stopped ({} processes on the host): {:.0f} ms until bv node list answers\n",
+               node_count, processes_at_restart, restart_ms);
     fmt::print("bv node run ltc height: median {:.1f} ms; litecoin-cli getblockcount: median {:.1f} ms; ratio {:.2f}\n",
                run_ms, cli_ms, run_ms / cli_ms);
     fmt::print("in the litecoin node, babelsup: {}   (goal: RSS under 5 MiB, USS under 1.5 MiB)\n", babelsup_memory);

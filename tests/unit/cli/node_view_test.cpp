@@ -78,22 +78,51 @@ TEST(CliNodeView, StatusLineOfARunningNodeIsOneWord) {
     EXPECT_EQ(node_status_line(running_node()), "running");
 }
 
+std::vector<std::string> cells_of(const google::protobuf::RepeatedPtrField<v1::NodeRow>& rows) {
+    const auto table = node_table(rows);
+    return {table.cells.begin(), table.cells.end()};
+}
+
 TEST(CliNodeView, TableRowOfARunningNode) {
-    EXPECT_EQ(node_table_row(running_row()),
-              (std::vector<std::string>{"3f2a9c1e", "calm-river-7", "ethereum/reth/1.2.3",
-                                        "running", "3h 4m", "host"}));
-    EXPECT_EQ(node_table_header().size(), node_table_row(running_row()).size());
+    google::protobuf::RepeatedPtrField<v1::NodeRow> rows;
+    *rows.Add() = running_row();
+    EXPECT_EQ(cells_of(rows), (std::vector<std::string>{"3f2a9c1e", "calm-river-7", "ethereum/reth/1.2.3", "running",
+                                                       "3h 4m", "host"}));
+    EXPECT_EQ(node_table(rows).cells.size(), node_table_header().size());
 }
 
 TEST(CliNodeView, TableRowOfAStoppedBridgedNode) {
-    auto node = running_row();
+    google::protobuf::RepeatedPtrField<v1::NodeRow> rows;
+    auto& node = *rows.Add() = running_row();
     node.set_status(v1::NODE_STATUS_STOPPED);
     node.set_uptime_seconds(0);
     node.set_ip("10.20.0.5");
-    const auto row = node_table_row(node);
-    EXPECT_EQ(row[3], "stopped");
-    EXPECT_EQ(row[4], "-");
-    EXPECT_EQ(row[5], "10.20.0.5");
+    const auto cells = cells_of(rows);
+    EXPECT_EQ(cells[3], "stopped");
+    EXPECT_EQ(cells[4], "-");
+    EXPECT_EQ(cells[5], "10.20.0.5");
+}
+
+// The cells view the words made for them: those must stay where they are while more rows are
+// added and when the table is moved (short words live inside their strings, which a growing
+// vector would move).
+TEST(CliNodeView, TableOfManyRowsShowsEachRowsOwnWords) {
+    google::protobuf::RepeatedPtrField<v1::NodeRow> rows;
+    for (int i = 0; i < 1000; ++i) {
+        auto& node = *rows.Add() = running_row();
+        node.set_name("node-" + std::to_string(i));
+        node.set_uptime_seconds(static_cast<std::uint64_t>(i));
+        if (i % 2 == 1) node.set_status(v1::NODE_STATUS_STOPPED);
+    }
+    auto built = node_table(rows);
+    const auto table = std::move(built);
+    ASSERT_EQ(table.cells.size(), 1000 * node_table_header().size());
+    for (int i = 0; i < 1000; ++i) {
+        const auto* row = &table.cells[static_cast<std::size_t>(i) * node_table_header().size()];
+        EXPECT_EQ(row[1], "node-" + std::to_string(i));
+        EXPECT_EQ(row[3], i % 2 == 1 ? "stopped" : "running");
+        EXPECT_EQ(row[4], i % 2 == 1 ? "-" : format_duration(static_cast<std::uint64_t>(i)));
+    }
 }
 
 TEST(CliNodeView, InfoFieldsOfARunningNode) {

@@ -104,6 +104,13 @@ protected:
         return run(manager_.create(request)).id();
     }
     v1::NodeStatus status(const std::string& node) const { return manager_.info(node).status(); }
+    // The rows of `bv node list`'s table, decoded as bv decodes them.
+    google::protobuf::RepeatedPtrField<v1::NodeRow> table_rows(const NodeListFilter& filter) const {
+        v1::ListNodesResponse response;
+        EXPECT_TRUE(response.ParseFromString(manager_.encoded_rows(filter)));
+        EXPECT_EQ(response.nodes_size(), 0);
+        return response.rows();
+    }
     // The machine of the node made or upgraded last (gone with a deleted node).
     test::FakeMachine& machine() const { return *backend_->last_machine; }
     Words calls() { return std::exchange(node_.calls, {}); }
@@ -246,8 +253,7 @@ TEST_F(NodeLifecycle, ListsAreInNameOrderAndADeletedNameTakenAgainListsOnce) {
     run(manager_.start("charlie"));
     google::protobuf::RepeatedPtrField<v1::NodeInfo> infos;
     manager_.list_into(infos, {});
-    google::protobuf::RepeatedPtrField<v1::NodeRow> rows;
-    manager_.list_rows_into(rows, {});
+    const auto rows = table_rows({});
     Words names, row_names;
     for (const auto& info : infos) names.push_back(info.name());
     for (const auto& row : rows) row_names.push_back(row.name());
@@ -258,10 +264,39 @@ TEST_F(NodeLifecycle, ListsAreInNameOrderAndADeletedNameTakenAgainListsOnce) {
     EXPECT_EQ(rows.at(1).image(), "double/node/1.0.0");
     EXPECT_EQ(rows.at(1).status(), v1::NODE_STATUS_STOPPED);
     EXPECT_EQ(rows.at(2).status(), v1::NODE_STATUS_RUNNING);
-    rows.Clear();
-    manager_.list_rows_into(rows, {.running_only = true});
+    const auto running = table_rows({.running_only = true});
+    ASSERT_EQ(running.size(), 1);
+    EXPECT_EQ(running.at(0).name(), "charlie");
+}
+
+// A row's id, name, image and ip are encoded once and kept: what changes since (its status, its
+// uptime, its image at an upgrade) shows at the next list.
+TEST_F(NodeLifecycle, TheTableRowOfANodeShowsItsChangesAtTheNextList) {
+    const auto id = create("double-1");
+    auto rows = table_rows({});
     ASSERT_EQ(rows.size(), 1);
-    EXPECT_EQ(rows.at(0).name(), "charlie");
+    EXPECT_EQ(rows.at(0).id(), id);
+    EXPECT_EQ(rows.at(0).name(), "double-1");
+    EXPECT_EQ(rows.at(0).image(), "double/node/1.0.0");
+    EXPECT_EQ(rows.at(0).status(), v1::NODE_STATUS_STOPPED);
+    EXPECT_EQ(rows.at(0).uptime_seconds(), 0u);
+
+    run(manager_.start("double-1"));
+    rows = table_rows({});
+    EXPECT_EQ(rows.at(0).status(), v1::NODE_STATUS_RUNNING);
+    EXPECT_EQ(rows.at(0).image(), "double/node/1.0.0");
+
+    run(manager_.upgrade("double-1", "double/node/1.1.0"));
+    rows = table_rows({});
+    EXPECT_EQ(rows.at(0).image(), "double/node/1.1.0");
+    EXPECT_EQ(rows.at(0).id(), id);
+    EXPECT_EQ(rows.at(0).status(), v1::NODE_STATUS_RUNNING);
+
+    run(manager_.stop("double-1", false));
+    rows = table_rows({});
+    EXPECT_EQ(rows.at(0).status(), v1::NODE_STATUS_STOPPED);
+    EXPECT_EQ(table_rows({.image_contains = "1.1.0"}).size(), 1);
+    EXPECT_EQ(table_rows({.image_contains = "1.0.0"}).size(), 0);
 }
 
 TEST_F(NodeLifecycle, AMachineThatDiesWhileRunningFailsTheNodeAndIsCleanedUp) {

@@ -56,6 +56,17 @@ TEST(MessageCodec, JsonOutputPrintsDefaults) {
     EXPECT_EQ(encode_message(response, Codec::json), R"({"text":""})");
 }
 
+// A response its handler encoded: a binary caller gets the bytes as they are, a JSON one the
+// message they encode.
+TEST(Router, AnEncodedResponseIsSentAsItIsOrAsJson) {
+    EchoResponse message;
+    message.set_text("made by the handler");
+    Encoded<EchoResponse> binary{message.SerializeAsString()};
+    EXPECT_EQ(ResponseMessage<Encoded<EchoResponse>>::encode(binary, Codec::proto), message.SerializeAsString());
+    Encoded<EchoResponse> for_json{message.SerializeAsString()};
+    EXPECT_EQ(ResponseMessage<Encoded<EchoResponse>>::encode(for_json, Codec::json), R"({"text":"made by the handler"})");
+}
+
 TEST(Router, RefusesProceduresThatAreNotInTheProtos) {
     Router router;
     auto handler = [](EchoRequest, CallContext&) -> asio::awaitable<EchoResponse> { co_return EchoResponse(); };
