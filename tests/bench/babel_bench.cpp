@@ -3,9 +3,14 @@
 // them, what the overhead is made of: the round trip of a call that reaches no chain client
 // (Ping), and the CPU that babel and the direct caller spend per call.
 //
+// Run on one CPU (taskset -c 0), it shows what babel's own work costs without waking a
+// process on another CPU, which in a virtual machine costs an exit to the hypervisor at every
+// hop of a call (scripts/bench runs it both ways; the goal is for the whole machine).
+//
 // Usage: babel_bench [calls]   (scripts/bench runs it)
 
 #include <fmt/format.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -133,14 +138,23 @@ int main(int argc, char** argv) {
 
     const auto own_cpu_per_direct_us = (cpu_ns_of(::getpid()) - own_cpu_before_direct) / (calls + 20) / 1000;
     const auto status = node.status();
-    fmt::print("babel Run(height) vs direct JSON-RPC getblockcount to litecoind, {} calls each, sequential\n", calls);
+    // The CPUs this bench, babel and litecoind may run on (they inherit it).
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    const auto cpus = ::sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : 0;
+    fmt::print("babel Run(height) vs direct JSON-RPC getblockcount to litecoind, {} calls each, sequential, on {} CPU(s)\n",
+               calls, cpus);
     fmt::print("  through babel : median {:8.1f} us   p90 {:8.1f} us\n", through_babel.median_us, through_babel.p90_us);
     fmt::print("  direct        : median {:8.1f} us   p90 {:8.1f} us\n", direct_call.median_us, direct_call.p90_us);
     fmt::print("  babel Ping    : median {:8.1f} us   p90 {:8.1f} us   (the round trip to babel alone)\n", ping.median_us,
                ping.p90_us);
     const auto overhead_us = through_babel.median_us - direct_call.median_us;
-    fmt::print("  overhead      : median {:8.1f} us   (goal: under 50 us: {})\n", overhead_us,
-               overhead_us < 50 ? "met" : "MISSED");
+    if (cpus == 1) {
+        fmt::print("  overhead      : median {:8.1f} us   (one CPU: no goal, the goal is the whole machine's)\n", overhead_us);
+    } else {
+        fmt::print("  overhead      : median {:8.1f} us   (goal: under 50 us: {})\n", overhead_us,
+                   overhead_us < 50 ? "met" : "MISSED");
+    }
     fmt::print("  babel's own CPU per call: {:.1f} us (user and system, from the scheduler's count)\n",
                babel_cpu_per_call_us);
     fmt::print("  babel's own CPU per Ping: {:.1f} us; this bench's own CPU per direct call: {:.1f} us\n",
