@@ -1,7 +1,8 @@
 // Babel's overhead, measured in one run: Run(height) through babel against the same
 // JSON-RPC call made directly to litecoind, and the memory of babel and babelsup. Beside
 // them, what the overhead is made of: the round trip of a call that reaches no chain client
-// (Ping), and the CPU that babel and the direct caller spend per call.
+// (Ping), and the CPU that babel and the direct caller spend per call. The two calls are
+// timed by turns.
 //
 // Run on one CPU (taskset -c 0), it shows what babel's own work costs without waking a
 // process on another CPU, which in a virtual machine costs an exit to the hypervisor at every
@@ -14,11 +15,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -59,25 +62,34 @@ Stats stats_of(std::vector<double> samples) {
     return {samples[samples.size() / 2], samples[samples.size() * 9 / 10]};
 }
 
-// Times `calls` sequential calls of `one_call` on one io_context.
-template <class OneCall>
-Stats measure(int calls, OneCall one_call) {
+// Times `calls` sequential calls of each of `one_calls` on one io_context, by turns (one call
+// of each, then again): two blocks one after the other would see this host's speed drift
+// between them, and the difference of two medians would carry the drift.
+template <class... OneCall>
+std::array<Stats, sizeof...(OneCall)> measure(int calls, OneCall... one_calls) {
     asio::io_context io;
-    std::vector<double> samples;
+    std::array<std::vector<double>, sizeof...(OneCall)> samples;
     std::exception_ptr failure;
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
+            const std::array<std::function<asio::awaitable<void>(asio::io_context&)>, sizeof...(OneCall)> turns{
+                one_calls...};
             for (int i = 0; i < calls + 20; ++i) {
-                const auto started = Clock::now();
-                co_await one_call(io);
-                if (i >= 20) samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - started).count());
+                for (std::size_t turn = 0; turn < turns.size(); ++turn) {
+                    const auto started = Clock::now();
+                    co_await turns[turn](io);
+                    const auto took = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
+                    if (i >= 20) samples[turn].push_back(took);  // the first 20 warm up
+                }
             }
         },
         [&](std::exception_ptr error) { failure = error; });
     io.run();
     if (failure) std::rethrow_exception(failure);
-    return stats_of(samples);
+    std::array<Stats, sizeof...(OneCall)> stats;
+    for (std::size_t turn = 0; turn < samples.size(); ++turn) stats[turn] = stats_of(std::move(samples[turn]));
+    return stats;
 }
 
 }  // namespace
@@ -104,51 +116,60 @@ int main(int argc, char** argv) {
     blockvisor::babel::v1::RunRequest height;
     height.set_method("height");
     std::unique_ptr<rpc::ConnectClient> babel;
-    const auto babel_pid = node.status().babel_pid();
-    const auto babel_cpu_before = cpu_ns_of(babel_pid);
-    const auto through_babel = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
+    const auto through_babel = [&](asio::io_context& io) -> asio::awaitable<void> {
         if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
         co_await babel->call<blockvisor::babel::v1::RunResponse>("blockvisor.babel.v1.Babel/Run", height, 10s);
-    });
-    // measure() makes 20 calls more, to warm up.
-    const auto babel_cpu_per_call_us = (cpu_ns_of(babel_pid) - babel_cpu_before) / (calls + 20) / 1000;
-
-    // The round trip to babel alone: a call that reaches no chain client.
-    babel.reset();  // made on the io_context of the measure above
-    const auto babel_cpu_before_ping = cpu_ns_of(babel_pid);
-    const auto ping = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
-        if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
-        co_await babel->call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
-                                                                  blockvisor::babel::v1::PingRequest{}, 10s);
-    });
-    const auto babel_cpu_per_ping_us = (cpu_ns_of(babel_pid) - babel_cpu_before_ping) / (calls + 20) / 1000;
-
+    };
     // What babel itself sends (basic auth), over a kept-alive connection as babel's own.
     auto url = rpc::parse_http_url(fmt::format("http://127.0.0.1:{}/", port));
     std::unique_ptr<rpc::HttpClient> direct;
-    const auto own_cpu_before_direct = cpu_ns_of(::getpid());
-    const auto direct_call = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
+    const auto direct_call = [&](asio::io_context& io) -> asio::awaitable<void> {
         if (!direct) direct = std::make_unique<rpc::HttpClient>(io.get_executor(), url.endpoint, rpc::HttpClientOptions{});
         rpc::HttpRequest request;
         request.headers = {{"Content-Type", "application/json"}, {"Authorization", "Basic YmFiZWw6YmFiZWw="}};
         request.body = R"({"jsonrpc":"2.0","id":1,"method":"getblockcount"})";
         const auto response = co_await direct->request(std::move(request), 10s);
         if (response.status != 200) throw std::runtime_error("direct call failed: " + response.body);
-    });
+    };
+    // Each client is made on the io_context of the measure that uses it first.
+    const auto forget_clients = [&] {
+        babel.reset();
+        direct.reset();
+    };
 
+    const auto babel_pid = node.status().babel_pid();
+    const auto babel_cpu_before = cpu_ns_of(babel_pid);
+    const auto [babel_run, direct_run] = measure(calls, through_babel, direct_call);
+    // measure() makes 20 calls more of each, to warm up; babel has no part in the direct ones.
+    const auto babel_cpu_per_call_us = (cpu_ns_of(babel_pid) - babel_cpu_before) / (calls + 20) / 1000;
+    forget_clients();
+
+    // The round trip to babel alone: a call that reaches no chain client.
+    const auto babel_cpu_before_ping = cpu_ns_of(babel_pid);
+    const auto [ping] = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
+        if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
+        co_await babel->call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
+                                                                  blockvisor::babel::v1::PingRequest{}, 10s);
+    });
+    const auto babel_cpu_per_ping_us = (cpu_ns_of(babel_pid) - babel_cpu_before_ping) / (calls + 20) / 1000;
+    forget_clients();
+
+    // The direct caller's own CPU, in a block of direct calls alone.
+    const auto own_cpu_before_direct = cpu_ns_of(::getpid());
+    measure(calls, direct_call);
     const auto own_cpu_per_direct_us = (cpu_ns_of(::getpid()) - own_cpu_before_direct) / (calls + 20) / 1000;
     const auto status = node.status();
     // The CPUs this bench, babel and litecoind may run on (they inherit it).
     cpu_set_t allowed;
     CPU_ZERO(&allowed);
     const auto cpus = ::sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : 0;
-    fmt::print("babel Run(height) vs direct JSON-RPC getblockcount to litecoind, {} calls each, sequential, on {} CPU(s)\n",
+    fmt::print("babel Run(height) vs direct JSON-RPC getblockcount to litecoind, {} calls each, by turns, on {} CPU(s)\n",
                calls, cpus);
-    fmt::print("  through babel : median {:8.1f} us   p90 {:8.1f} us\n", through_babel.median_us, through_babel.p90_us);
-    fmt::print("  direct        : median {:8.1f} us   p90 {:8.1f} us\n", direct_call.median_us, direct_call.p90_us);
+    fmt::print("  through babel : median {:8.1f} us   p90 {:8.1f} us\n", babel_run.median_us, babel_run.p90_us);
+    fmt::print("  direct        : median {:8.1f} us   p90 {:8.1f} us\n", direct_run.median_us, direct_run.p90_us);
     fmt::print("  babel Ping    : median {:8.1f} us   p90 {:8.1f} us   (the round trip to babel alone)\n", ping.median_us,
                ping.p90_us);
-    const auto overhead_us = through_babel.median_us - direct_call.median_us;
+    const auto overhead_us = babel_run.median_us - direct_run.median_us;
     if (cpus == 1) {
         fmt::print("  overhead      : median {:8.1f} us   (one CPU: no goal, the goal is the whole machine's)\n", overhead_us);
     } else {
