@@ -57,6 +57,9 @@ double cpu_ns_of(pid_t pid) {
     return total;
 }
 
+// Calls made of each kind before the timed ones, to warm up (not timed, but counted in the CPU).
+constexpr int kWarmUpCalls = 20;
+
 Stats stats_of(std::vector<double> samples) {
     std::sort(samples.begin(), samples.end());
     return {samples[samples.size() / 2], samples[samples.size() * 9 / 10]};
@@ -75,12 +78,12 @@ std::array<Stats, sizeof...(OneCall)> measure(int calls, OneCall... one_calls) {
         [&]() -> asio::awaitable<void> {
             const std::array<std::function<asio::awaitable<void>(asio::io_context&)>, sizeof...(OneCall)> turns{
                 one_calls...};
-            for (int i = 0; i < calls + 20; ++i) {
+            for (int i = 0; i < kWarmUpCalls + calls; ++i) {
                 for (std::size_t turn = 0; turn < turns.size(); ++turn) {
                     const auto started = Clock::now();
                     co_await turns[turn](io);
                     const auto took = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
-                    if (i >= 20) samples[turn].push_back(took);  // the first 20 warm up
+                    if (i >= kWarmUpCalls) samples[turn].push_back(took);
                 }
             }
         },
@@ -116,9 +119,12 @@ int main(int argc, char** argv) {
     blockvisor::babel::v1::RunRequest height;
     height.set_method("height");
     std::unique_ptr<rpc::ConnectClient> babel;
-    const auto through_babel = [&](asio::io_context& io) -> asio::awaitable<void> {
+    const auto babel_on = [&](asio::io_context& io) -> rpc::ConnectClient& {
         if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
-        co_await babel->call<blockvisor::babel::v1::RunResponse>("blockvisor.babel.v1.Babel/Run", height, 10s);
+        return *babel;
+    };
+    const auto through_babel = [&](asio::io_context& io) -> asio::awaitable<void> {
+        co_await babel_on(io).call<blockvisor::babel::v1::RunResponse>("blockvisor.babel.v1.Babel/Run", height, 10s);
     };
     // What babel itself sends (basic auth), over a kept-alive connection as babel's own.
     auto url = rpc::parse_http_url(fmt::format("http://127.0.0.1:{}/", port));
@@ -140,24 +146,23 @@ int main(int argc, char** argv) {
     const auto babel_pid = node.status().babel_pid();
     const auto babel_cpu_before = cpu_ns_of(babel_pid);
     const auto [babel_run, direct_run] = measure(calls, through_babel, direct_call);
-    // measure() makes 20 calls more of each, to warm up; babel has no part in the direct ones.
-    const auto babel_cpu_per_call_us = (cpu_ns_of(babel_pid) - babel_cpu_before) / (calls + 20) / 1000;
+    // babel has no part in the direct calls.
+    const auto babel_cpu_per_call_us = (cpu_ns_of(babel_pid) - babel_cpu_before) / (kWarmUpCalls + calls) / 1000;
     forget_clients();
 
     // The round trip to babel alone: a call that reaches no chain client.
     const auto babel_cpu_before_ping = cpu_ns_of(babel_pid);
     const auto [ping] = measure(calls, [&](asio::io_context& io) -> asio::awaitable<void> {
-        if (!babel) babel = std::make_unique<rpc::ConnectClient>(io.get_executor(), node.babel());
-        co_await babel->call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
-                                                                  blockvisor::babel::v1::PingRequest{}, 10s);
+        co_await babel_on(io).call<blockvisor::babel::v1::PingResponse>("blockvisor.babel.v1.Babel/Ping",
+                                                                        blockvisor::babel::v1::PingRequest{}, 10s);
     });
-    const auto babel_cpu_per_ping_us = (cpu_ns_of(babel_pid) - babel_cpu_before_ping) / (calls + 20) / 1000;
+    const auto babel_cpu_per_ping_us = (cpu_ns_of(babel_pid) - babel_cpu_before_ping) / (kWarmUpCalls + calls) / 1000;
     forget_clients();
 
     // The direct caller's own CPU, in a block of direct calls alone.
     const auto own_cpu_before_direct = cpu_ns_of(::getpid());
     measure(calls, direct_call);
-    const auto own_cpu_per_direct_us = (cpu_ns_of(::getpid()) - own_cpu_before_direct) / (calls + 20) / 1000;
+    const auto own_cpu_per_direct_us = (cpu_ns_of(::getpid()) - own_cpu_before_direct) / (kWarmUpCalls + calls) / 1000;
     const auto status = node.status();
     // The CPUs this bench, babel and litecoind may run on (they inherit it).
     cpu_set_t allowed;
@@ -170,12 +175,9 @@ int main(int argc, char** argv) {
     fmt::print("  babel Ping    : median {:8.1f} us   p90 {:8.1f} us   (the round trip to babel alone)\n", ping.median_us,
                ping.p90_us);
     const auto overhead_us = babel_run.median_us - direct_run.median_us;
-    if (cpus == 1) {
-        fmt::print("  overhead      : median {:8.1f} us   (one CPU: no goal, the goal is the whole machine's)\n", overhead_us);
-    } else {
-        fmt::print("  overhead      : median {:8.1f} us   (goal: under 50 us: {})\n", overhead_us,
-                   overhead_us < 50 ? "met" : "MISSED");
-    }
+    const auto verdict = cpus == 1 ? std::string("one CPU: no goal, the goal is the whole machine's")
+                                   : fmt::format("goal: under 50 us: {}", overhead_us < 50 ? "met" : "MISSED");
+    fmt::print("  overhead      : median {:8.1f} us   ({})\n", overhead_us, verdict);
     fmt::print("  babel's own CPU per call: {:.1f} us (user and system, from the scheduler's count)\n",
                babel_cpu_per_call_us);
     fmt::print("  babel's own CPU per Ping: {:.1f} us; this bench's own CPU per direct call: {:.1f} us\n",
